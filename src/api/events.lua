@@ -1,0 +1,141 @@
+-- The `events` library: named events between scripts, and between scripts and the host.
+-- Handlers run at once, in subscription order, each in its own task (as task.spawn);
+-- an error in one handler does not stop the others.
+local rt = ...
+local sched = rt.scheduler
+local tasklib = rt.task
+
+local M = {}
+
+local check_callable, check_finite, arg_error = rt.check_callable, rt.check_finite, rt.arg_error
+local pack, unpack, select, type = table.pack, table.unpack, select, type
+local TIMEOUT = {}
+
+local handlers = {} -- name -> array of connection records, in subscription order
+
+-- Connections -----------------------------------------------------------------------------
+
+local conn_of = setmetatable({}, { __mode = "k" })
+local Connection = {}
+local connection_methods = {}
+Connection.__index = function(c, key)
+  if key == "connected" then return not conn_of[c].released end
+  return connection_methods[key]
+end
+Connection.__newindex = function() error("connections are read-only", 2) end
+Connection.__metatable = "connection"
+Connection.__tostring = function(c) return "connection to '" .. conn_of[c].name .. "'" end
+
+local function disconnect(record)
+  if record.released then return false end
+  rt.slot_release(record)
+  local list = handlers[record.name]
+  if list then
+    for i = 1, #list do
+      if list[i] == record then table.remove(list, i); break end
+    end
+    if #list == 0 then handlers[record.name] = nil end
+  end
+  return true
+end
+M.disconnect = disconnect
+
+function connection_methods.disconnect(c)
+  local record = conn_of[c]
+  if not record then arg_error(1, "disconnect", "connection", c, 1) end
+  return disconnect(record)
+end
+
+local function connect(name, fn, once, waiter)
+  local record = { kind = "connection", name = name, fn = fn, once = once, waiter = waiter,
+                   owner = rt.ctx.owner }
+  rt.slot_new(record)
+  record.cancel = disconnect
+  local list = handlers[name]
+  if not list then list = {}; handlers[name] = list end
+  list[#list + 1] = record
+  return record
+end
+
+local function check_name(name, fname)
+  if type(name) ~= "string" or name == "" then arg_error(1, fname, "event name (non-empty string)", name, 2) end
+end
+
+--- Delivers an event to the Lua handlers subscribed to `name` (not to the host).
+local function dispatch(name, args)
+  local list = handlers[name]
+  if not list then return end
+  local snapshot = table.move(list, 1, #list, 1, {})
+  for i = 1, #snapshot do
+    local record = snapshot[i]
+    if not record.released then
+      if record.once or record.waiter then disconnect(record) end
+      local waiter = record.waiter
+      if waiter then
+        if waiter.status == "suspended" then
+          if waiter.wake then waiter.wake.cancelled = true end
+          sched.resume_task(waiter, unpack(args, 1, args.n))
+        end
+      else
+        local saved = rt.ctx.owner
+        rt.ctx.owner = record.owner
+        local co = coroutine.create(record.fn)
+        local t = sched.task_new(co, "event")
+        rt.ctx.owner = saved
+        sched.resume_task(t, unpack(args, 1, args.n))
+      end
+    end
+  end
+end
+M.dispatch = dispatch
+
+-- Public ------------------------------------------------------------------------------
+
+--- events.on(name, fn) -> connection: calls fn(...) on every emit of `name`.
+function M.on(name, fn)
+  check_name(name, "events.on")
+  check_callable(fn, 2, "events.on")
+  local record = connect(name, fn, false)
+  local c = setmetatable({}, Connection)
+  conn_of[c] = record
+  return c
+end
+
+--- events.once(name, fn) -> connection: like on, but disconnects after the first call.
+function M.once(name, fn)
+  check_name(name, "events.once")
+  check_callable(fn, 2, "events.once")
+  local record = connect(name, fn, true)
+  local c = setmetatable({}, Connection)
+  conn_of[c] = record
+  return c
+end
+
+--- events.emit(name, ...): runs the handlers now; the host hears it after the step.
+function M.emit(name, ...)
+  check_name(name, "events.emit")
+  rt.host.emit(name, ...)
+  dispatch(name, pack(...))
+end
+
+--- events.wait(name, timeout_seconds?) -> ...: suspends the current task until `name` is
+--- emitted and returns its values; returns nothing if the timeout passes first.
+function M.wait(name, timeout)
+  check_name(name, "events.wait")
+  check_finite(timeout, 2, "events.wait", true)
+  local t = sched.current_task("events.wait")
+  local record = connect(name, nil, true, t)
+  local function after(first, ...)
+    if first == TIMEOUT then disconnect(record); return end
+    return first, ...
+  end
+  if timeout then
+    return after(sched.wait_until_key(t, sched.now_key() + sched.seconds_to_key(math.max(0, timeout)),
+      { TIMEOUT, n = 1 }))
+  end
+  return after(sched.suspend(t))
+end
+
+rt.globals.events = { on = M.on, once = M.once, emit = M.emit, wait = M.wait }
+
+return M

@@ -1,0 +1,58 @@
+-- Browser-style timers for scripts (milliseconds) and the `time` module (seconds).
+-- setTimeout / setInterval return integer ids; clearTimeout and clearInterval accept
+-- either kind, and ignore nil, unknown and already-cleared ids.
+local rt = ...
+local sched = rt.scheduler
+
+local M = {}
+
+local check_callable, check_finite = rt.check_callable, rt.check_finite
+local slot_get = rt.slot_get
+local select, pack = select, table.pack
+
+-- Public ------------------------------------------------------------------------------
+
+--- setTimeout(fn, ms?, ...) -> id: calls fn(...) once, in the first step at least `ms`
+--- milliseconds of game time from now (nil, 0 or negative: the next step).
+function M.setTimeout(fn, ms, ...)
+  check_callable(fn, 1, "setTimeout")
+  check_finite(ms, 2, "setTimeout", true)
+  local args = select("#", ...) > 0 and pack(...) or nil
+  return sched.timer_new(fn, sched.ms_to_key(ms or 0), nil, args).id
+end
+
+--- setInterval(fn, ms?, ...) -> id: calls fn(...) at start + k*ms for k = 1, 2, ... exactly;
+--- at most once per step (missed occurrences are skipped, never bunched).
+function M.setInterval(fn, ms, ...)
+  check_callable(fn, 1, "setInterval")
+  check_finite(ms, 2, "setInterval", true)
+  local args = select("#", ...) > 0 and pack(...) or nil
+  return sched.timer_new(fn, nil, sched.ms_to_key(ms or 0), args).id
+end
+
+--- clearTimeout(id): cancels a timer or interval; returns true if it was pending.
+function M.clearTimeout(id)
+  if id == nil then return false end
+  local e = slot_get(id)
+  if e == nil or e.kind ~= "timer" then return false end
+  return sched.timer_cancel(e)
+end
+
+--- clearInterval(id): same as clearTimeout.
+M.clearInterval = M.clearTimeout
+
+--- time.now() -> game seconds at the start of the current step (0 before the first step).
+--- time.frame() -> steps run so far. time.dt() -> the step length in seconds.
+M.time = {
+  now = function() return sched.frame / sched.hz end,
+  frame = function() return sched.frame end,
+  dt = function() return sched.dt end,
+}
+
+rt.globals.setTimeout = M.setTimeout
+rt.globals.setInterval = M.setInterval
+rt.globals.clearTimeout = M.clearTimeout
+rt.globals.clearInterval = M.clearInterval
+rt.globals.time = M.time
+
+return M

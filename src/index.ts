@@ -1,0 +1,28 @@
+// moonstep public API. Everything not exported here is internal.
+export { Runtime } from './runtime/Runtime';
+export type { RuntimeOptions, RuntimeStats, HostAsyncFunction } from './runtime/Runtime';
+export type { RuntimeEvents, LagEvent, TraceRecord } from './events/RuntimeEvents';
+export { FixedStepClock } from './scheduler/FixedStepClock';
+export type { AdvanceResult } from './scheduler/FixedStepClock';
+export { MapScriptLoader, modulePaths } from './scripts/ScriptLoader';
+export type { ScriptLoader, ScriptSource } from './scripts/ScriptLoader';
+export {
+  MoonstepError,
+  RuntimeClosedError,
+  ScriptNotFoundError,
+  LuaSyntaxError,
+  LuaRuntimeError,
+  ScriptTimeoutError,
+  ScriptMemoryError,
+  ValueConversionError,
+} from './vm/errors';
+export type { LuaLocation, ScriptErrorSource } from './vm/errors';
+export type { PlainValue } from './vm/LuaVm';
+
+import type { RuntimeOptions } from './runtime/Runtime';
+import { Runtime } from './runtime/Runtime';
+
+/** Creates a runtime (same as {@link Runtime.create}). */
+export function createRuntime(options?: RuntimeOptions): Promise<Runtime> {
+  return Runtime.create(options);
+}

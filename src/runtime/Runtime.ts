@@ -1,0 +1,607 @@
+import { EventEmitter } from 'eventemitter3';
+import { LuaVm, type PlainValue } from '../vm/LuaVm';
+import {
+  LuaRuntimeError,
+  LuaSyntaxError,
+  MoonstepError,
+  ScriptMemoryError,
+  ScriptNotFoundError,
+  ScriptTimeoutError,
+  ValueConversionError,
+  parseLuaLocation,
+  type ScriptErrorSource,
+} from '../vm/errors';
+import { FixedStepClock } from '../scheduler/FixedStepClock';
+import type { ScriptLoader, ScriptSource } from '../scripts/ScriptLoader';
+import type { RuntimeEvents, TraceRecord } from '../events/RuntimeEvents';
+import { bootRuntime, type HostFunctions, type RuntimeChunk } from './boot';
+
+/** Options for {@link Runtime.create}. */
+export interface RuntimeOptions {
+  /** Fixed steps per second (positive integer). Default 60. */
+  hz?: number;
+  /** Most steps one `advance()` runs; the rest is dropped with a `lag` event. Default 5. */
+  maxStepsPerAdvance?: number;
+  /** Seed of `math.random` (deterministic per runtime). Default 1. */
+  seed?: number;
+  /** Where `require` and `runScript` look, in order. */
+  scriptRoots?: ScriptLoader[];
+  /** Lua heap cap in bytes. Default 64 MiB. */
+  memoryLimitBytes?: number;
+  /** Most host calls (exposed async functions) pending at once; more wait in order. Default 64. */
+  maxPendingHostCalls?: number;
+  /** Record a trace of every callback / resume (see {@link Runtime.trace}). Default false. */
+  trace?: boolean;
+  /** Location of wasmoon's `glue.wasm` (defaults: the package file in Node, the vite asset in a browser). */
+  wasmLocation?: string;
+  /** Extra Lua chunks (features built on the runtime, e.g. entities). */
+  chunks?: readonly RuntimeChunk[];
+}
+
+/** Counters from {@link Runtime.stats}. */
+export interface RuntimeStats {
+  /** Registry slots held: timers, tasks, event connections, pending host calls, … */
+  readonly liveSlots: number;
+  /** Timers (timeouts and intervals) not yet fired or cleared. */
+  readonly pendingTimers: number;
+  /** Tasks suspended in a wait. */
+  readonly waitingTasks: number;
+  /** Bytes allocated by the Lua state. */
+  readonly luaMemoryBytes: number;
+  /** Steps run so far. */
+  readonly frame: number;
+  /** Host calls started and not yet settled (plus those queued behind the limit). */
+  readonly pendingHostCalls: number;
+}
+
+/** A function the host exposes to scripts; it may return a value or a promise of one. */
+export type HostAsyncFunction = (...args: PlainValue[]) => unknown;
+
+type Outgoing = { [K in keyof RuntimeEvents]: [K, RuntimeEvents[K]] }[keyof RuntimeEvents];
+type HostInput = ['event', string, PlainValue[]] | ['settle', number, boolean, unknown];
+
+const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * A sandboxed Lua runtime driven by a fixed-step clock. Create one with
+ * {@link Runtime.create}, run scripts with {@link runScript} / {@link runSource}, and drive it
+ * with {@link advance} (real time, e.g. from a render loop) or {@link step} (exactly one step).
+ *
+ * Nothing in here reads the wall clock or uses the host's timers: game time is the number
+ * of steps run. Script errors are emitted as `error` events and never thrown out of a step.
+ */
+export class Runtime {
+  /** The fixed-step clock that turns real time into steps. */
+  readonly clock: FixedStepClock;
+  /** Scales the real time given to `advance()` (never the step size). */
+  timeScale = 1;
+  /** Trace records, when tracing is on (oldest first). Clear it with `trace.length = 0`. */
+  readonly trace: TraceRecord[] = [];
+
+  private readonly bus = new EventEmitter<RuntimeEvents>();
+  private readonly vm: LuaVm;
+  private readonly entries: Record<string, number>;
+  private readonly roots: ScriptLoader[];
+  private readonly hostFunctions = new Map<string, HostAsyncFunction>();
+  private readonly outbox: Outgoing[] = [];
+  private readonly inputs: HostInput[] = [];
+  private readonly callQueue: Array<() => void> = [];
+  private readonly maxPendingHostCalls: number;
+  private pendingHostCalls = 0;
+  private nextCallId = 0;
+  private isPaused = false;
+  private inLua = false;
+  private tracing: boolean;
+  private frameCount = 0;
+  private errorCount = 0;
+
+  private constructor(vm: LuaVm, options: RuntimeOptions) {
+    this.vm = vm;
+    this.clock = new FixedStepClock(options.hz ?? 60, options.maxStepsPerAdvance ?? 5);
+    this.roots = [...(options.scriptRoots ?? [])];
+    this.maxPendingHostCalls = options.maxPendingHostCalls ?? 64;
+    this.tracing = options.trace ?? false;
+    this.entries = bootRuntime(vm, this.hostFunctionTable(), options.chunks ?? []);
+    this.callEntry('configure', () => {
+      vm.lua.lua_pushinteger(vm.L, BigInt(this.clock.hz));
+      return 1;
+    });
+    const seed = options.seed ?? 1;
+    this.callEntry('seed', () => {
+      vm.lua.lua_pushnumber(vm.L, seed);
+      return 1;
+    });
+    if (this.tracing) this.setTracing(true);
+  }
+
+  /** Creates a runtime with its own Lua state. */
+  static async create(options: RuntimeOptions = {}): Promise<Runtime> {
+    const vm = await LuaVm.create({
+      wasmLocation: options.wasmLocation,
+      memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT,
+    });
+    try {
+      return new Runtime(vm, options);
+    } catch (error) {
+      vm.close();
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /**
+   * Feeds `realMs` of real elapsed time (scaled by {@link timeScale}) and runs the whole
+   * steps that became due, at most `maxStepsPerAdvance`; the rest is dropped and reported
+   * with a `lag` event. Returns the number of steps run. A no-op when paused or closed.
+   */
+  advance(realMs: number): number {
+    if (this.vm.isClosed || this.isPaused) return 0;
+    this.assertNotInLua('advance');
+    const { steps, droppedSteps } = this.clock.advance(realMs * this.timeScale);
+    for (let i = 0; i < steps && !this.vm.isClosed; i++) this.runStep();
+    if (droppedSteps > 0 && !this.vm.isClosed) {
+      this.bus.emit('lag', { droppedSteps, droppedMs: droppedSteps * this.clock.stepMs });
+    }
+    return steps;
+  }
+
+  /** Runs exactly one step (also while paused). Throws only if the runtime is closed. */
+  step(): void {
+    this.vm.assertOpen('step');
+    this.assertNotInLua('step');
+    this.runStep();
+  }
+
+  /** Stops `advance()` from running steps until {@link resume}. */
+  pause(): void {
+    this.isPaused = true;
+  }
+
+  /** Lets `advance()` run steps again; time that passed while paused is not replayed. */
+  resume(): void {
+    this.isPaused = false;
+    this.clock.reset();
+  }
+
+  /** True while paused. */
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  /** Steps run so far (`time.frame()` in Lua). */
+  get frame(): number {
+    return this.frameCount;
+  }
+
+  /** Game time in seconds (`time.now()` in Lua). */
+  get timeSeconds(): number {
+    return this.frameCount / this.clock.hz;
+  }
+
+  /** Number of script errors emitted so far. */
+  get errors(): number {
+    return this.errorCount;
+  }
+
+  // ---------------------------------------------------------------- scripts
+
+  /** Adds a script root searched by `require` and `runScript` (after the existing ones). */
+  addScriptRoot(loader: ScriptLoader): void {
+    this.roots.push(loader);
+  }
+
+  /** Finds a module in the script roots. */
+  resolveScript(moduleName: string): ScriptSource | undefined {
+    for (const root of this.roots) {
+      const found = root.read(moduleName);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs a module from the script roots as a main chunk (in a task owned by a new script
+   * owner, so it may wait). Throws {@link ScriptNotFoundError} or {@link LuaSyntaxError};
+   * errors while it runs are emitted as `error` events.
+   */
+  runScript(moduleName: string): void {
+    this.vm.assertOpen('runScript');
+    const found = this.resolveScript(moduleName);
+    if (!found) throw new ScriptNotFoundError(moduleName, this.roots.map((r) => r.describe()));
+    this.runSource(found.source, found.chunkName);
+  }
+
+  /** Runs Lua source text as a main chunk named `chunkName` (see {@link runScript}). */
+  runSource(source: string, chunkName = 'main.lua'): void {
+    this.vm.assertOpen('runSource');
+    this.assertNotInLua('runSource');
+    const { vm } = this;
+    let syntaxError: string | undefined;
+    this.callEntry(
+      'run_main',
+      () => {
+        vm.pushString(source);
+        vm.pushString(chunkName);
+        return 2;
+      },
+      2,
+      () => {
+        if (!vm.lua.lua_toboolean(vm.L, -2)) syntaxError = vm.toStringAt(-1);
+      },
+    );
+    if (syntaxError !== undefined) {
+      const where = parseLuaLocation(syntaxError);
+      throw new LuaSyntaxError(syntaxError, where.chunk, where.line);
+    }
+  }
+
+  // ---------------------------------------------------------------- host bridge
+
+  /**
+   * Exposes a host function to scripts as a global. Called from a task, it suspends the
+   * task until the returned promise settles; the values (or a Lua error with the rejection
+   * message) arrive at the start of a later step.
+   */
+  expose(name: string, fn: HostAsyncFunction): void {
+    this.vm.assertOpen('expose');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`moonstep: invalid host function name '${name}'`);
+    this.hostFunctions.set(name, fn);
+    const { vm } = this;
+    this.callEntry('expose', () => {
+      vm.pushString(name);
+      return 1;
+    });
+  }
+
+  /**
+   * Sends an event to scripts: Lua handlers subscribed with `events.on(name, ...)` run at the
+   * start of the next step, in arrival order. The payload must be plain data (numbers,
+   * strings, booleans, arrays, plain objects); anything else throws {@link ValueConversionError}.
+   */
+  emit(name: string, ...payload: unknown[]): void {
+    this.vm.assertOpen('emit');
+    if (typeof name !== 'string' || name === '') throw new TypeError('moonstep: event name must be a non-empty string');
+    assertPlain(payload, `payload of event '${name}'`);
+    this.inputs.push(['event', name, structuredClone(payload) as PlainValue[]]);
+  }
+
+  /** Listens to a runtime event (`error`, `print`, `lag`, …, or `lua:<name>` from scripts). */
+  on<E extends keyof RuntimeEvents>(event: E, listener: (...args: RuntimeEvents[E]) => void): this {
+    this.bus.on(event, listener as never);
+    return this;
+  }
+
+  /** Like {@link on}, for one call. */
+  once<E extends keyof RuntimeEvents>(event: E, listener: (...args: RuntimeEvents[E]) => void): this {
+    this.bus.once(event, listener as never);
+    return this;
+  }
+
+  /** Removes a listener added with {@link on} or {@link once}. */
+  off<E extends keyof RuntimeEvents>(event: E, listener: (...args: RuntimeEvents[E]) => void): this {
+    this.bus.off(event, listener as never);
+    return this;
+  }
+
+  /** Number of listeners for an event. */
+  listenerCount(event: keyof RuntimeEvents): number {
+    return this.bus.listenerCount(event);
+  }
+
+  // ---------------------------------------------------------------- diagnostics
+
+  /** Counters: live registry slots, pending timers, waiting tasks, Lua memory. */
+  stats(): RuntimeStats {
+    this.vm.assertOpen('stats');
+    const { vm } = this;
+    let counts: number[] = [];
+    this.callEntry('stats', () => 0, 4, () => {
+      counts = [1, 2, 3, 4].map((i) => Number(vm.readValue(-5 + i)));
+    });
+    return {
+      liveSlots: counts[0] ?? 0,
+      pendingTimers: counts[1] ?? 0,
+      waitingTasks: counts[2] ?? 0,
+      frame: counts[3] ?? 0,
+      luaMemoryBytes: vm.memoryBytes,
+      pendingHostCalls: this.pendingHostCalls + this.callQueue.length,
+    };
+  }
+
+  /** Turns trace recording on or off (records go to {@link trace}). */
+  setTracing(on: boolean): void {
+    this.vm.assertOpen('setTracing');
+    this.tracing = on;
+    const { vm } = this;
+    this.callEntry('set_trace', () => {
+      vm.lua.lua_pushboolean(vm.L, on ? 1 : 0);
+      return 1;
+    });
+  }
+
+  /** True once {@link close} ran. */
+  get closed(): boolean {
+    return this.vm.isClosed;
+  }
+
+  /**
+   * Cancels all pending work and closes the Lua state. Afterwards nothing fires, `advance()`
+   * is a no-op, host promises that settle are ignored, and other calls throw
+   * {@link RuntimeClosedError}. Idempotent.
+   */
+  close(): void {
+    if (this.vm.isClosed) return;
+    this.assertNotInLua('close');
+    this.vm.close();
+    this.inputs.length = 0;
+    this.callQueue.length = 0;
+    this.outbox.length = 0;
+    this.bus.emit('close');
+    this.bus.removeAllListeners();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private runStep(): void {
+    const { vm } = this;
+    const inputs = this.inputs.splice(0);
+    this.callEntry(
+      'step',
+      () => {
+        if (inputs.length === 0) return 0;
+        this.pushInputs(inputs);
+        return 1;
+      },
+      1,
+      () => {
+        if (this.tracing) {
+          const text = vm.toStringAt(-1);
+          if (text) this.parseTrace(text);
+        }
+      },
+    );
+    this.frameCount++;
+    this.flushOutbox();
+    this.bus.emit('step', this.frameCount);
+  }
+
+  private pushInputs(inputs: HostInput[]): void {
+    const { vm } = this;
+    const { lua, L } = vm;
+    lua.lua_createtable(L, inputs.length, 0);
+    inputs.forEach((input, i) => {
+      if (input[0] === 'event') {
+        lua.lua_createtable(L, 3, 0);
+        vm.pushString('event');
+        lua.lua_rawseti(L, -2, 1n);
+        vm.pushString(input[1]);
+        lua.lua_rawseti(L, -2, 2n);
+        vm.pushValue(input[2]);
+        lua.lua_pushinteger(L, BigInt(input[2].length));
+        lua.lua_setfield(L, -2, 'n');
+        lua.lua_rawseti(L, -2, 3n);
+      } else {
+        const [, callId, ok, value] = input;
+        lua.lua_createtable(L, 4, 0);
+        vm.pushString('settle');
+        lua.lua_rawseti(L, -2, 1n);
+        lua.lua_pushinteger(L, BigInt(callId));
+        lua.lua_rawseti(L, -2, 2n);
+        lua.lua_pushboolean(L, ok ? 1 : 0);
+        lua.lua_rawseti(L, -2, 3n);
+        if (ok) {
+          const values = value === undefined ? [] : [value];
+          vm.pushValue(values);
+          lua.lua_pushinteger(L, BigInt(values.length));
+          lua.lua_setfield(L, -2, 'n');
+        } else {
+          vm.pushString(String(value));
+        }
+        lua.lua_rawseti(L, -2, 4n);
+      }
+      lua.lua_rawseti(L, -2, BigInt(i + 1));
+    });
+  }
+
+  /**
+   * Calls entry point `name`: `pushArgs` pushes the arguments and returns their count;
+   * `readResults` reads the `nresults` results. A failure inside the runtime's own Lua code
+   * (never a script error: those are caught per callback) is emitted as an `error` event.
+   */
+  private callEntry(name: string, pushArgs: () => number, nresults = 0, readResults?: () => void): void {
+    const { vm } = this;
+    vm.assertOpen(name);
+    const top = vm.top();
+    this.inLua = true;
+    try {
+      vm.pushRef(this.entries[name]!);
+      const nargs = pushArgs();
+      const error = vm.pcall(nargs, nresults);
+      if (error !== undefined) {
+        this.queueError('main', 'runtime', error, '');
+      } else if (readResults) {
+        readResults();
+      }
+    } finally {
+      this.inLua = false;
+      if (!vm.isClosed) vm.setTop(top);
+    }
+    this.flushOutbox();
+  }
+
+  private assertNotInLua(what: string): void {
+    if (this.inLua) throw new MoonstepError(`moonstep: cannot ${what} from inside a Lua call (a host function or listener re-entered the runtime)`);
+  }
+
+  private flushOutbox(): void {
+    while (this.outbox.length > 0) {
+      const [event, args] = this.outbox.shift()!;
+      if (event === 'error' && this.bus.listenerCount('error') === 0) {
+        const err = args[0] as LuaRuntimeError;
+        console.error(`moonstep: ${err.message}\n${err.traceback}`);
+        continue;
+      }
+      this.bus.emit(event, ...(args as never[]));
+    }
+  }
+
+  private queueError(source: string, owner: string, message: string, traceback: string): void {
+    this.errorCount++;
+    let where = parseLuaLocation(message);
+    if (where.line === 0) {
+      const frame = /\n\s*([^\n[:][^\n:]*):(\d+):/.exec(traceback);
+      if (frame) where = { chunk: frame[1]!, line: Number(frame[2]) };
+    }
+    const kind = /instruction budget/.test(message)
+      ? ScriptTimeoutError
+      : /not enough memory/.test(message)
+        ? ScriptMemoryError
+        : LuaRuntimeError;
+    const error = new kind(message, where.chunk, where.line, traceback, source as ScriptErrorSource, owner);
+    this.outbox.push(['error', [error]]);
+  }
+
+  private parseTrace(text: string): void {
+    for (const line of text.split('\n')) {
+      const [step, kind, id, ...owner] = line.split(' ');
+      this.trace.push({ step: Number(step), kind: kind!, id: Number(id), owner: owner.join(' ') });
+    }
+  }
+
+  private hostFunctionTable(): HostFunctions {
+    const vm = this.vm;
+    const { lua } = vm;
+    return {
+      print: (L) => {
+        this.outbox.push(['print', [vm.toStringAt(1, L) ?? '']]);
+        return 0;
+      },
+      warn: (L) => {
+        this.outbox.push(['warning', [vm.toStringAt(1, L) ?? '']]);
+        return 0;
+      },
+      error: (L) => {
+        const text = (i: number) => vm.toStringAt(i, L) ?? '';
+        this.queueError(text(1), text(2), text(3), text(4));
+        return 0;
+      },
+      emit: (L) => {
+        const name = vm.toStringAt(1, L)!;
+        const event = `lua:${name}` as const;
+        if (this.bus.listenerCount(event) === 0) return 0;
+        const n = lua.lua_gettop(L);
+        const values: PlainValue[] = [];
+        try {
+          for (let i = 2; i <= n; i++) values.push(vm.readValue(i, L));
+        } catch (error) {
+          if (error instanceof ValueConversionError) {
+            throw new Error(`events.emit('${name}'): ${error.message.replace(/^moonstep: /, '')}`);
+          }
+          throw error;
+        }
+        this.outbox.push([event, values]);
+        return 0;
+      },
+      read_module: (L) => {
+        const name = vm.toStringAt(1, L)!;
+        const found = this.resolveScript(name);
+        if (!found) {
+          lua.lua_pushnil(L);
+          vm.pushString(
+            `module '${name}' not found in the script roots (${this.roots.map((r) => r.describe()).join(', ') || 'none registered'})`,
+            L,
+          );
+          return 2;
+        }
+        vm.pushString(found.source, L);
+        vm.pushString(found.chunkName, L);
+        return 2;
+      },
+      call: (L) => {
+        const name = vm.toStringAt(1, L)!;
+        const fn = this.hostFunctions.get(name);
+        const n = lua.lua_gettop(L);
+        const args: PlainValue[] = [];
+        try {
+          for (let i = 2; i <= n; i++) args.push(vm.readValue(i, L));
+        } catch (error) {
+          if (error instanceof ValueConversionError) {
+            throw new Error(`${name}: ${error.message.replace(/^moonstep: /, '')}`);
+          }
+          throw error;
+        }
+        const callId = ++this.nextCallId;
+        this.startHostCall(callId, name, fn, args);
+        lua.lua_pushinteger(L, BigInt(callId));
+        return 1;
+      },
+    };
+  }
+
+  private startHostCall(callId: number, name: string, fn: HostAsyncFunction | undefined, args: PlainValue[]): void {
+    const start = () => {
+      this.pendingHostCalls++;
+      // Start on a microtask: the host function never runs while Lua is mid-step.
+      Promise.resolve()
+        .then(() => {
+          if (!fn) throw new Error(`host function '${name}' is not exposed`);
+          return fn(...args);
+        })
+        .then(
+          (value) => this.settle(callId, name, true, value),
+          (error: unknown) => this.settle(callId, name, false, error instanceof Error ? error.message : String(error)),
+        );
+    };
+    if (this.pendingHostCalls < this.maxPendingHostCalls) start();
+    else this.callQueue.push(start);
+  }
+
+  private settle(callId: number, name: string, ok: boolean, value: unknown): void {
+    if (this.vm.isClosed) return;
+    this.pendingHostCalls--;
+    if (ok) {
+      try {
+        assertPlain(value, `result of host function '${name}'`);
+        this.inputs.push(['settle', callId, true, value]);
+      } catch (error) {
+        this.inputs.push(['settle', callId, false, (error as Error).message]);
+      }
+    } else {
+      this.inputs.push(['settle', callId, false, value]);
+    }
+    const next = this.callQueue.shift();
+    if (next) next();
+  }
+}
+
+/** Throws {@link ValueConversionError} unless `value` is plain data (see `LuaVm.pushValue`). */
+function assertPlain(value: unknown, what: string, depth = 0, seen = new Set<object>()): void {
+  switch (typeof value) {
+    case 'undefined':
+    case 'boolean':
+    case 'number':
+    case 'string':
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (depth > 32) throw new ValueConversionError(`moonstep: ${what} is nested too deeply`);
+      if (seen.has(value)) throw new ValueConversionError(`moonstep: ${what} contains a cycle`);
+      const proto = Object.getPrototypeOf(value);
+      if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+        throw new ValueConversionError(
+          `moonstep: ${what} must be plain data (got a ${value.constructor?.name ?? 'object'})`,
+        );
+      }
+      seen.add(value);
+      for (const item of Object.values(value)) assertPlain(item, what, depth + 1, seen);
+      seen.delete(value);
+      return;
+    }
+    default:
+      throw new ValueConversionError(`moonstep: ${what} must be plain data (got a ${typeof value})`);
+  }
+}
+
+export type { ScriptLoader };
+export { ScriptNotFoundError };

@@ -1,0 +1,460 @@
+-- moonstep frame scheduler (Lua side). See docs/scheduling.md for the contract.
+--
+-- Time is counted in steps; `frame` is the number of steps run so far. A due time is kept
+-- as a "key" in units of 1/(1000*hz) seconds: the start of step k is k*1000, one millisecond
+-- is hz units and one second 1000*hz units, so whole-millisecond delays are exact integers.
+-- Work due in a step sits in `buckets[step]`, ordered by (due key, sequence); an idle step
+-- costs one table lookup whatever the number of pending items.
+--
+-- Callbacks run inside a "runner" coroutine that walks a list. If a callback waits
+-- (task.wait), the runner is donated to it and becomes that callback's task, and a fresh
+-- runner carries on with the rest of the list. So plain callbacks cost a plain call, and any
+-- callback may still wait. An error kills only its runner; the list resumes after the
+-- failing item.
+local rt = ...
+
+local M = {}
+
+local ctx = rt.ctx
+local SCHED = rt.SCHED
+local slot_new, slot_release = rt.slot_new, rt.slot_release
+local cocreate, coresume, costatus, coyield, coclose, corunning, coisyieldable =
+  coroutine.create, coroutine.resume, coroutine.status, coroutine.yield, coroutine.close,
+  coroutine.running, coroutine.isyieldable
+local math_ceil, math_floor, math_max = math.ceil, math.floor, math.max
+local table_sort = table.sort
+local EPS = 1e-9
+
+-- Public ------------------------------------------------------------------------------
+
+--- Configures the clock. `hz` is the fixed step rate (a positive integer).
+function M.configure(hz)
+  M.hz = hz
+  M.dt = 1 / hz
+end
+
+M.hz = 60
+M.dt = 1 / 60
+M.frame = 0
+--- Maximum passes of the deferred phase in one step (see docs/scheduling.md).
+M.defer_pass_limit = 10
+
+--- Key of the start of the current step.
+local function now_key()
+  return M.frame * 1000
+end
+M.now_key = now_key
+
+--- Converts a delay in milliseconds to key units.
+function M.ms_to_key(ms)
+  return ms * M.hz
+end
+
+--- Converts a delay in seconds to key units.
+function M.seconds_to_key(seconds)
+  return seconds * 1000 * M.hz
+end
+
+local buckets = {}
+local pending_count = 0
+local seq = 0
+
+--- Next creation sequence number (ties between equal due times break by it).
+function M.next_seq()
+  seq = seq + 1
+  return seq
+end
+
+--- Step in which work due at `key` runs: the first step whose start is at or after `key`,
+--- and never the current one.
+local function step_for(key)
+  local s = math_ceil(key / 1000 - EPS)
+  local soonest = M.frame + 1
+  if s < soonest then return soonest end
+  return s
+end
+M.step_for = step_for
+
+--- Queues entry `e` (fields `due`, `seq`) for the step its due key lands on.
+local function enqueue(e)
+  local s = step_for(e.due)
+  local b = buckets[s]
+  if not b then
+    b = { n = 0, sorted = true }
+    buckets[s] = b
+  end
+  local n = b.n + 1
+  if n > 1 and b.sorted then
+    local last = b[n - 1]
+    if last.due > e.due or (last.due == e.due and last.seq > e.seq) then b.sorted = false end
+  end
+  b[n] = e
+  b.n = n
+  e.step = s
+  pending_count = pending_count + 1
+end
+M.enqueue = enqueue
+
+local function entry_before(a, b)
+  if a.due ~= b.due then return a.due < b.due end
+  return a.seq < b.seq
+end
+
+-- Runners -------------------------------------------------------------------------------
+
+local cur_list, cur_n, cur_i, cur_invoke = nil, 0, 0, nil
+local runner_epoch = 0
+local owned_threads = setmetatable({}, { __mode = "k" })
+M.owned_threads = owned_threads
+
+local function runner_body()
+  local my = runner_epoch
+  while cur_i < cur_n do
+    local i = cur_i + 1
+    cur_i = i
+    cur_invoke(cur_list[i])
+    if runner_epoch ~= my then return end -- donated: the callback that waited has finished
+  end
+end
+
+local resume_task
+
+--- Runs `invoke(list[i])` for i = 1..n inside runner coroutines (see the header).
+local function run_list(list, n, invoke)
+  local saved_list, saved_n, saved_i, saved_invoke = cur_list, cur_n, cur_i, cur_invoke
+  cur_list, cur_n, cur_i, cur_invoke = list, n, 0, invoke
+  while cur_i < cur_n do
+    runner_epoch = runner_epoch + 1
+    local runner = cocreate(runner_body)
+    owned_threads[runner] = true
+    local saved_thread, saved_task = ctx.thread, ctx.task
+    ctx.thread, ctx.task = runner, nil
+    local ok, err = coresume(runner)
+    ctx.thread, ctx.task = saved_thread, saved_task
+    if not ok then
+      rt.report(ctx.source, ctx.owner, err, runner)
+      rt.after_callback_error(ctx.owner, err)
+    elseif costatus(runner) == "suspended" then
+      -- A callback waited: the runner now belongs to its task (adopted in task_wait).
+      local t = M.task_of_thread[runner]
+      if t then
+        M.after_yield(t, err)
+      else
+        rt.report(ctx.source, ctx.owner, "attempt to yield from a callback (use task.wait)", runner)
+        coclose(runner)
+      end
+    end
+  end
+  cur_list, cur_n, cur_i, cur_invoke = saved_list, saved_n, saved_i, saved_invoke
+end
+M.run_list = run_list
+
+-- Tasks -----------------------------------------------------------------------------------
+
+--- thread -> task record, for every live task.
+M.task_of_thread = setmetatable({}, { __mode = "k" })
+local task_of_thread = M.task_of_thread
+
+--- Creates a task record for thread `co`, owned by the current owner.
+function M.task_new(co, source)
+  local t = { kind = "task", co = co, owner = ctx.owner, source = source or ctx.source,
+              status = "suspended", handle = nil }
+  slot_new(t)
+  task_of_thread[co] = t
+  owned_threads[co] = true
+  return t
+end
+
+local function task_finish(t, status)
+  t.status = status
+  t.wake = nil
+  task_of_thread[t.co] = nil
+  slot_release(t)
+  local on_finish = t.on_finish
+  if on_finish then t.on_finish = nil; on_finish(t) end
+  local waiters = t.waiters
+  if waiters then
+    t.waiters = nil
+    for i = 1, #waiters do
+      local w = waiters[i]
+      M.defer({ run = function()
+        if w.status == "suspended" and not w.cancel_requested and w.wake == nil then resume_task(w) end
+      end })
+    end
+  end
+end
+M.task_finish = task_finish
+
+--- Called when task `t` yielded `what` back to the scheduler.
+function M.after_yield(t, what)
+  if t.cancel_requested then
+    t.wake = nil
+    coclose(t.co)
+    task_finish(t, "cancelled")
+  elseif what ~= SCHED then
+    rt.report(t.source, t.owner, "attempt to yield from a task (use task.wait to wait)", t.co)
+    coclose(t.co)
+    task_finish(t, "errored")
+  else
+    t.status = "suspended"
+  end
+end
+
+local pack = table.pack
+
+local function finish_resume(t, co, so, ss, st, sth, ok, what, ...)
+  ctx.owner, ctx.source, ctx.task, ctx.thread = so, ss, st, sth
+  if not ok then
+    t.error_message = rt.error_text(what)
+    rt.report(t.source, t.owner, what, co)
+    task_finish(t, "errored")
+    rt.after_callback_error(t.owner, what)
+  elseif costatus(co) == "dead" then
+    if what ~= nil or select("#", ...) > 0 then t.results = pack(what, ...) end
+    task_finish(t, t.cancel_requested and "cancelled" or "dead")
+  else
+    M.after_yield(t, what)
+  end
+end
+
+--- Resumes task `t` with the given values, in its owner's context.
+function resume_task(t, ...)
+  local co = t.co
+  local so, ss, st, sth = ctx.owner, ctx.source, ctx.task, ctx.thread
+  ctx.owner, ctx.source, ctx.task, ctx.thread = t.owner, t.source, t, co
+  t.status = "running"
+  t.wake = nil
+  return finish_resume(t, co, so, ss, st, sth, coresume(co, ...))
+end
+M.resume_task = resume_task
+
+--- Starts function `fn` as a new task now (until its first wait). Returns the task record.
+function M.spawn(fn, source, ...)
+  local co = cocreate(fn)
+  local t = M.task_new(co, source)
+  resume_task(t, ...)
+  return t
+end
+
+local function invoke_wake(e)
+  if e.cancelled then return end
+  pending_count = pending_count - 1
+  local t = e.task
+  if t.wake ~= e or t.status ~= "suspended" then return end
+  if rt.trace then rt.trace_record("resume", t.id, t.owner) end
+  if e.values then
+    resume_task(t, table.unpack(e.values, 1, e.values.n))
+  else
+    resume_task(t, (M.frame - e.start_frame) / M.hz)
+  end
+end
+
+--- The task that is running now, adopting the current runner if a plain callback waits.
+--- Errors (at the caller's caller) when nothing can wait here.
+function M.current_task(api_name)
+  local thread = ctx.thread
+  if thread == nil then
+    error(api_name .. " can only wait inside a task (the host called this code directly)", 3)
+  end
+  if not coisyieldable() then
+    error(api_name .. " cannot wait here: the current function was called from C " ..
+      "(a metamethod, table.sort comparator or string.gsub callback cannot wait)", 3)
+  end
+  local t = ctx.task
+  if t then return t end
+  t = task_of_thread[thread]
+  if t then return t end
+  t = M.task_new(thread)
+  ctx.task = t
+  return t
+end
+
+--- Schedules task `t` to be resumed at key `due` (with `values`, a packed table, if given;
+--- else with the seconds waited).
+function M.wake_at(t, due, values)
+  local e = { task = t, due = due, seq = M.next_seq(), start_frame = M.frame, values = values }
+  t.wake = e
+  enqueue(e)
+  return e
+end
+
+--- Suspends the current task until key `due`; returns what the wake passes.
+function M.wait_until_key(t, due, values)
+  M.wake_at(t, due, values)
+  return coyield(SCHED)
+end
+
+--- Suspends the current task with no timed wake (a promise or event will resume it).
+function M.suspend(t)
+  t.wake = nil
+  return coyield(SCHED)
+end
+
+--- Wakes suspended task `t` in the next step, passing `values` (a packed table).
+function M.wake_next_step(t, values)
+  return M.wake_at(t, now_key(), values)
+end
+
+--- Cancels task `t`. Returns true if it was still live. A running task stops at its next
+--- yield and is never resumed again.
+function M.task_cancel(t)
+  local status = t.status
+  if status ~= "suspended" and status ~= "running" then return false end
+  if t.cancel_requested then return false end
+  t.cancel_requested = true
+  local co = t.co
+  if costatus(co) == "suspended" then
+    if t.wake then t.wake.cancelled = true; pending_count = pending_count - 1 end
+    t.wake = nil
+    local ok, err = coclose(co)
+    if not ok then rt.report(t.source, t.owner, err, co) end
+    task_finish(t, "cancelled")
+  end
+  return true
+end
+
+-- Timers ----------------------------------------------------------------------------------
+
+local unpack = table.unpack
+
+local function invoke_timer(e)
+  if e.cancelled then return end
+  pending_count = pending_count - 1
+  ctx.owner, ctx.source, ctx.task = e.owner, "timer", nil
+  local period = e.period
+  if period then
+    -- Next occurrence: the first k with base + k*period beyond this step (skips missed ones).
+    local k = e.k + 1
+    if period > 0 then
+      local behind = math_floor((M.frame * 1000 - e.base) / period + EPS) + 1
+      if behind > k then k = behind end
+    end
+    e.k = k
+    e.due = e.base + k * period
+    enqueue(e)
+  else
+    e.cancelled = true
+    slot_release(e)
+  end
+  if rt.trace then rt.trace_record("timer", e.id, e.owner) end
+  local args = e.args
+  if args then e.fn(unpack(args, 1, args.n)) else e.fn() end
+end
+
+--- Creates a timer: calls `fn(...)` after `delay_key` units; repeats every `period_key`
+--- units if given. Returns the timer record (its id is the handle).
+function M.timer_new(fn, delay_key, period_key, args)
+  local base = now_key()
+  local e = { kind = "timer", fn = fn, args = args, owner = ctx.owner, seq = M.next_seq(),
+              base = base, period = period_key, k = 0 }
+  slot_new(e)
+  if period_key then
+    e.k = 1
+    e.due = base + (period_key > 0 and period_key or 0)
+  else
+    e.due = base + (delay_key > 0 and delay_key or 0)
+  end
+  enqueue(e)
+  return e
+end
+
+--- Cancels a timer record. Returns true if it was pending.
+function M.timer_cancel(e)
+  if e.cancelled then return false end
+  e.cancelled = true
+  pending_count = pending_count - 1
+  slot_release(e)
+  return true
+end
+
+-- Deferred work ---------------------------------------------------------------------------
+
+local deferred, ndeferred = {}, 0
+
+--- Queues `fn` to run as a task in this step's deferred phase (FIFO).
+function M.defer(item)
+  ndeferred = ndeferred + 1
+  deferred[ndeferred] = item
+end
+
+local function invoke_deferred(item)
+  if item.cancelled then return end
+  item.run(item)
+end
+
+-- The step --------------------------------------------------------------------------------
+
+local phase_hooks = {}
+--- Registers `fn()` to run in the entity phase of every step (after timers, before deferred).
+function M.on_update_phase(fn)
+  phase_hooks[#phase_hooks + 1] = fn
+end
+
+--- Registers `fn()` to run at the start of every step, before timers (host inputs).
+local input_hooks = {}
+function M.on_step_start(fn)
+  input_hooks[#input_hooks + 1] = fn
+end
+
+--- Runs one step. Called by the host once per fixed step.
+function M.step()
+  local frame = M.frame + 1
+  M.frame = frame
+  ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
+
+  for i = 1, #input_hooks do input_hooks[i]() end
+
+  -- 1. due timers and sleeping tasks, by (due time, sequence)
+  local b = buckets[frame]
+  if b then
+    buckets[frame] = nil
+    if not b.sorted then table_sort(b, entry_before) end
+    run_list(b, b.n, M.invoke_entry)
+  end
+
+  -- 2. entity updates
+  for i = 1, #phase_hooks do phase_hooks[i]() end
+
+  -- 3. deferred work, in passes; work deferred by deferred work runs in the next pass
+  local pass = 0
+  while ndeferred > 0 do
+    pass = pass + 1
+    if pass > M.defer_pass_limit then
+      rt.warn(("task.defer: %d deferred item(s) still queued after %d passes; moved to the next step")
+        :format(ndeferred, M.defer_pass_limit))
+      local rest, n = deferred, ndeferred
+      deferred, ndeferred = {}, 0
+      for i = 1, n do
+        local e = rest[i]
+        e.due, e.seq, e.defer_item = now_key(), M.next_seq(), true
+        enqueue(e)
+      end
+      break
+    end
+    local list, n = deferred, ndeferred
+    deferred, ndeferred = {}, 0
+    run_list(list, n, invoke_deferred)
+  end
+
+  ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
+  rt.slot_flush()
+end
+
+--- Dispatches a bucket entry to its kind's runner.
+function M.invoke_entry(e)
+  if e.task then return invoke_wake(e) end
+  if e.defer_item then pending_count = pending_count - 1; return invoke_deferred(e) end
+  return invoke_timer(e)
+end
+
+--- Number of pending timer occurrences and timed waits.
+function M.pending()
+  return pending_count
+end
+
+--- Number of deferred items queued for this step.
+function M.deferred_count()
+  return ndeferred
+end
+
+return M

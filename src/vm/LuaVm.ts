@@ -1,0 +1,420 @@
+import { LuaType, LUA_REGISTRYINDEX } from 'wasmoon';
+import { loadLuaModule, type LuaModule } from './wasm';
+import { LuaSyntaxError, RuntimeClosedError, ValueConversionError, parseLuaLocation } from './errors';
+
+/** A Lua value that can cross the boundary: plain data only. */
+export type PlainValue = null | boolean | number | string | PlainValue[] | { [key: string]: PlainValue };
+
+/** Options for {@link LuaVm.create}. */
+export interface LuaVmOptions {
+  /** Where to load `glue.wasm` from; defaults to the installed wasmoon package (Node) or the vite asset. */
+  wasmLocation?: string;
+  /** Upper bound on the Lua state's heap in bytes; allocations past it fail with "not enough memory". */
+  memoryLimitBytes?: number;
+}
+
+/**
+ * A host function callable from Lua. It reads its arguments from the stack with the
+ * `LuaVm` helpers and returns the number of results it pushed. Throwing a JS error raises
+ * a Lua error with that message at the caller's line (it never skips Lua's `pcall`).
+ */
+export type HostFunction = (L: number) => number;
+
+const LUA_OK = 0;
+const LUA_ERRSYNTAX = 3;
+const MAX_DEPTH = 32;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * One Lua state inside a wasmoon WebAssembly module: the only place in moonstep that talks
+ * to the Lua C API. It owns the state, its allocator (which counts bytes and enforces the
+ * memory cap), the host functions it registered, and a closed flag that guards every entry:
+ * after {@link close} any use throws {@link RuntimeClosedError} instead of touching freed memory.
+ *
+ * Only the standard libraries a sandbox can build on are opened (`base`, `coroutine`, `table`,
+ * `string`, `math`, `utf8` and `debug`, which the prelude captures and hides); `io`, `os` and
+ * `package` are never opened in the state at all.
+ */
+export class LuaVm {
+  /** The `lua_State*` of the main thread. */
+  readonly L: number;
+  private closed = false;
+  private memoryUsedBytes = 0;
+  private memoryLimitBytes: number;
+  private readonly functionPointers: number[] = [];
+  private readonly allocatorPointer: number;
+  private readonly lenPointer: number;
+
+  private constructor(readonly lua: LuaModule, options: LuaVmOptions) {
+    this.memoryLimitBytes = options.memoryLimitBytes ?? Infinity;
+    const m = lua.module;
+    this.allocatorPointer = m.addFunction((_ud: number, ptr: number, oldSize: number, newSize: number) => {
+      if (newSize === 0) {
+        if (ptr) {
+          this.memoryUsedBytes -= oldSize;
+          m._free(ptr);
+        }
+        return 0;
+      }
+      const delta = ptr ? newSize - oldSize : newSize;
+      if (delta > 0 && this.memoryUsedBytes + delta > this.memoryLimitBytes) return 0;
+      const out = m._realloc(ptr, newSize);
+      if (out) this.memoryUsedBytes += delta;
+      return out;
+    }, 'iiiii');
+    const L = lua.lua_newstate(this.allocatorPointer, null);
+    if (!L) {
+      m.removeFunction(this.allocatorPointer);
+      throw new Error('moonstep: could not create a Lua state (out of memory)');
+    }
+    this.L = L;
+    this.lenPointer = m._malloc(8);
+    this.openLibraries();
+  }
+
+  /** Loads the wasm module (cached per location) and creates a fresh Lua state in it. */
+  static async create(options: LuaVmOptions = {}): Promise<LuaVm> {
+    const lua = await loadLuaModule(options.wasmLocation);
+    return new LuaVm(lua, options);
+  }
+
+  /** True once {@link close} ran. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Bytes currently allocated by this Lua state. */
+  get memoryBytes(): number {
+    return this.memoryUsedBytes;
+  }
+
+  /** Changes the memory cap (bytes); `Infinity` removes it. */
+  setMemoryLimit(bytes: number): void {
+    this.memoryLimitBytes = bytes;
+  }
+
+  /** Throws {@link RuntimeClosedError} if the state is gone. Call at every public entry. */
+  assertOpen(what?: string): void {
+    if (this.closed) throw new RuntimeClosedError(what);
+  }
+
+  private openLibraries(): void {
+    const { lua, L } = this;
+    lua.luaopen_base(L);
+    lua.lua_settop(L, 0);
+    const libs: Array<[string, (L: number) => number]> = [
+      ['coroutine', lua.luaopen_coroutine],
+      ['table', lua.luaopen_table],
+      ['string', lua.luaopen_string],
+      ['math', lua.luaopen_math],
+      ['utf8', lua.luaopen_utf8],
+      ['debug', lua.luaopen_debug],
+    ];
+    for (const [name, open] of libs) {
+      open(L);
+      lua.lua_setglobal(L, name);
+    }
+  }
+
+  /**
+   * Registers a host function and pushes it as a Lua C closure. JS exceptions thrown by
+   * `fn` become Lua errors (catchable by `pcall`), with the message of the exception.
+   */
+  pushHostFunction(fn: HostFunction): void {
+    this.assertOpen();
+    const { lua } = this;
+    const ptr = lua.module.addFunction((L: number) => {
+      let message: string;
+      try {
+        return fn(L);
+      } catch (error) {
+        // Emscripten implements longjmp (every lua_error) as `throw Infinity`: let it unwind.
+        if (error === Infinity) throw error;
+        message = error instanceof Error ? error.message : String(error);
+      }
+      lua.luaL_where(L, 1);
+      this.pushString(message);
+      lua.lua_concat(L, 2);
+      return lua.lua_error(L);
+    }, 'ii');
+    this.functionPointers.push(ptr);
+    lua.lua_pushcclosure(this.L, ptr, 0);
+  }
+
+  /**
+   * Compiles Lua source text (binary chunks are refused) and leaves the function on the
+   * stack of `L`. Throws {@link LuaSyntaxError} with the chunk and line on failure.
+   */
+  load(source: string, chunkName: string, L = this.L): void {
+    this.assertOpen('load');
+    const { lua } = this;
+    const bytes = encoder.encode(source);
+    const m = lua.module;
+    const buf = m._malloc(bytes.length + 1);
+    const name = this.allocCString('@' + chunkName);
+    try {
+      m.HEAPU8.set(bytes, buf);
+      const status = lua.luaL_loadbufferx(L, buf, bytes.length, name, 't');
+      if (status !== LUA_OK) {
+        const message = this.toStringAt(-1, L) ?? 'syntax error';
+        lua.lua_settop(L, -2);
+        const where = parseLuaLocation(message);
+        if (status === LUA_ERRSYNTAX) throw new LuaSyntaxError(message, where.chunk, where.line);
+        throw new Error(message);
+      }
+    } finally {
+      m._free(buf);
+      m._free(name);
+    }
+  }
+
+  /**
+   * Calls the function below `nargs` arguments on the stack in protected mode. Returns
+   * the error value as a string, or `undefined` on success (results are left on the stack).
+   */
+  pcall(nargs: number, nresults: number, L = this.L): string | undefined {
+    this.assertOpen('call');
+    const status = this.lua.module._lua_pcallk(L, nargs, nresults, 0, 0, 0);
+    if (status === LUA_OK) return undefined;
+    const message = this.toStringAt(-1, L) ?? `error object is a ${this.typeName(-1, L)} value`;
+    this.lua.lua_settop(L, -2);
+    return message;
+  }
+
+  /** Stores the value on top of the stack in the registry and returns its reference. */
+  ref(L = this.L): number {
+    return this.lua.luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+
+  /** Pushes the registry value `ref`. Hot path: calls the wasm export directly. */
+  pushRef(ref: number, L = this.L): void {
+    this.lua.module._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(ref));
+  }
+
+  /** Releases a registry reference. */
+  unref(ref: number, L = this.L): void {
+    if (!this.closed) this.lua.luaL_unref(L, LUA_REGISTRYINDEX, ref);
+  }
+
+  /** Stack top of `L`. */
+  top(L = this.L): number {
+    return this.lua.lua_gettop(L);
+  }
+
+  /** Sets the stack top of `L`. */
+  setTop(index: number, L = this.L): void {
+    this.lua.lua_settop(L, index);
+  }
+
+  /** Lua type name of the value at `index`. */
+  typeName(index: number, L = this.L): string {
+    return this.lua.lua_typename(L, this.lua.lua_type(L, index));
+  }
+
+  /** Pushes a JS string (any length, any Unicode) as a Lua string. */
+  pushString(value: string, L = this.L): void {
+    const bytes = encoder.encode(value);
+    const m = this.lua.module;
+    const buf = m._malloc(bytes.length + 1);
+    try {
+      m.HEAPU8.set(bytes, buf);
+      m._lua_pushlstring(L, buf, bytes.length);
+    } finally {
+      m._free(buf);
+    }
+  }
+
+  /** The string at `index` (decoded as UTF-8), or `undefined` if it is not a string or number. */
+  toStringAt(index: number, L = this.L): string | undefined {
+    const type = this.lua.lua_type(L, index);
+    if (type !== LuaType.String && type !== LuaType.Number) return undefined;
+    if (type === LuaType.Number) {
+      this.lua.lua_pushvalue(L, index);
+      const s = this.readLuaString(-1, L);
+      this.lua.lua_settop(L, -2);
+      return s;
+    }
+    return this.readLuaString(index, L);
+  }
+
+  private readLuaString(index: number, L: number): string {
+    const m = this.lua.module;
+    const ptr = m._lua_tolstring(L, index, this.lenPointer);
+    const len = m.HEAPU32[this.lenPointer >> 2]!;
+    return decoder.decode(m.HEAPU8.subarray(ptr, ptr + len));
+  }
+
+  /** A raw view of the bytes of the Lua string at `index` (valid until Lua runs again). */
+  bytesAt(index: number, L = this.L): Uint8Array {
+    const m = this.lua.module;
+    const ptr = m._lua_tolstring(L, index, this.lenPointer);
+    const len = m.HEAPU32[this.lenPointer >> 2]!;
+    return m.HEAPU8.subarray(ptr, ptr + len);
+  }
+
+  /**
+   * Pushes plain JS data as a Lua value: `null`/`undefined` → nil, booleans, numbers
+   * (integral values as Lua integers), strings, arrays → sequences, plain objects → tables.
+   * Anything else throws {@link ValueConversionError} (nothing is left on the stack).
+   */
+  pushValue(value: unknown, L = this.L): void {
+    const top = this.top(L);
+    try {
+      this.pushValueAt(value, L, 0, new Set());
+    } catch (error) {
+      this.setTop(top, L);
+      throw error;
+    }
+  }
+
+  private pushValueAt(value: unknown, L: number, depth: number, seen: Set<object>): void {
+    const { lua } = this;
+    switch (typeof value) {
+      case 'undefined':
+        lua.lua_pushnil(L);
+        return;
+      case 'boolean':
+        lua.lua_pushboolean(L, value ? 1 : 0);
+        return;
+      case 'number':
+        if (Number.isSafeInteger(value)) lua.lua_pushinteger(L, BigInt(value));
+        else lua.lua_pushnumber(L, value);
+        return;
+      case 'string':
+        this.pushString(value, L);
+        return;
+      case 'object': {
+        if (value === null) {
+          lua.lua_pushnil(L);
+          return;
+        }
+        if (depth >= MAX_DEPTH) throw new ValueConversionError(`moonstep: value nested deeper than ${MAX_DEPTH} levels`);
+        if (seen.has(value)) throw new ValueConversionError('moonstep: cannot pass a cyclic structure to Lua');
+        const proto = Object.getPrototypeOf(value);
+        const isArray = Array.isArray(value);
+        if (!isArray && proto !== Object.prototype && proto !== null) {
+          throw new ValueConversionError(
+            `moonstep: only plain data can cross into Lua (got ${value.constructor?.name ?? 'object'})`,
+          );
+        }
+        seen.add(value);
+        lua.luaL_checkstack(L, 4, null);
+        if (isArray) {
+          lua.lua_createtable(L, value.length, 0);
+          value.forEach((item, i) => {
+            this.pushValueAt(item, L, depth + 1, seen);
+            lua.lua_rawseti(L, -2, BigInt(i + 1));
+          });
+        } else {
+          const entries = Object.entries(value);
+          lua.lua_createtable(L, 0, entries.length);
+          for (const [key, item] of entries) {
+            this.pushString(key, L);
+            this.pushValueAt(item, L, depth + 1, seen);
+            lua.lua_rawset(L, -3);
+          }
+        }
+        seen.delete(value);
+        return;
+      }
+      default:
+        throw new ValueConversionError(`moonstep: cannot pass a ${typeof value} to Lua (plain data only)`);
+    }
+  }
+
+  /**
+   * Reads the Lua value at `index` as plain JS data: nil → `null`, sequences → arrays,
+   * string-keyed tables → objects (an empty table → `{}`). Functions, threads, userdata,
+   * cycles and mixed keys throw {@link ValueConversionError}. Metamethods are not invoked.
+   */
+  readValue(index: number, L = this.L): PlainValue {
+    return this.readValueAt(this.lua.lua_absindex(L, index), L, 0, new Set());
+  }
+
+  private readValueAt(index: number, L: number, depth: number, seen: Set<number>): PlainValue {
+    const { lua } = this;
+    const type = lua.lua_type(L, index);
+    switch (type) {
+      case LuaType.None:
+      case LuaType.Nil:
+        return null;
+      case LuaType.Boolean:
+        return lua.lua_toboolean(L, index) !== 0;
+      case LuaType.Number:
+        return lua.lua_isinteger(L, index)
+          ? Number(lua.lua_tointegerx(L, index, null))
+          : lua.lua_tonumberx(L, index, null);
+      case LuaType.String:
+        return this.readLuaString(index, L);
+      case LuaType.Table: {
+        if (depth >= MAX_DEPTH) throw new ValueConversionError(`moonstep: table nested deeper than ${MAX_DEPTH} levels`);
+        const id = lua.lua_topointer(L, index);
+        if (seen.has(id)) throw new ValueConversionError('moonstep: cannot pass a cyclic table to JS');
+        seen.add(id);
+        lua.luaL_checkstack(L, 4, null);
+        const array: PlainValue[] = [];
+        const object: Record<string, PlainValue> = {};
+        let arrayKeys = 0;
+        let stringKeys = 0;
+        lua.lua_pushnil(L);
+        while (lua.lua_next(L, index) !== 0) {
+          const keyType = lua.lua_type(L, -2);
+          const value = this.readValueAt(lua.lua_absindex(L, -1), L, depth + 1, seen);
+          if (keyType === LuaType.String) {
+            object[this.readLuaString(-2, L)] = value;
+            stringKeys++;
+          } else if (keyType === LuaType.Number && lua.lua_isinteger(L, -2)) {
+            const k = Number(lua.lua_tointegerx(L, -2, null));
+            if (k < 1 || k > 1e7) {
+              lua.lua_settop(L, -3);
+              throw new ValueConversionError(`moonstep: table key ${k} cannot cross to JS (arrays start at 1)`);
+            }
+            array[k - 1] = value;
+            arrayKeys++;
+          } else {
+            const name = this.typeName(-2, L);
+            lua.lua_settop(L, -3);
+            throw new ValueConversionError(`moonstep: a ${name} table key cannot cross to JS`);
+          }
+          lua.lua_settop(L, -2);
+        }
+        seen.delete(id);
+        if (arrayKeys > 0 && stringKeys > 0) {
+          throw new ValueConversionError('moonstep: a table with both array items and named fields cannot cross to JS');
+        }
+        if (arrayKeys > 0) {
+          if (array.length !== arrayKeys) throw new ValueConversionError('moonstep: an array with holes cannot cross to JS');
+          return array;
+        }
+        return object;
+      }
+      default:
+        throw new ValueConversionError(`moonstep: a Lua ${lua.lua_typename(L, type)} cannot cross to JS (plain data only)`);
+    }
+  }
+
+  private allocCString(value: string): number {
+    const bytes = encoder.encode(value);
+    const m = this.lua.module;
+    const ptr = m._malloc(bytes.length + 1);
+    m.HEAPU8.set(bytes, ptr);
+    m.HEAPU8[ptr + bytes.length] = 0;
+    return ptr;
+  }
+
+  /**
+   * Closes the Lua state and releases every host function it registered. Idempotent.
+   * After this, every method that would touch the state throws {@link RuntimeClosedError}.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const m = this.lua.module;
+    this.lua.lua_close(this.L);
+    for (const ptr of this.functionPointers) m.removeFunction(ptr);
+    this.functionPointers.length = 0;
+    m.removeFunction(this.allocatorPointer);
+    m._free(this.lenPointer);
+  }
+}

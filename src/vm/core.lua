@@ -1,0 +1,194 @@
+-- moonstep runtime core: privileged captures, the slot store, owners and error reporting.
+-- Loaded first, with the table of host functions as its argument. Every later runtime
+-- chunk receives the table this chunk returns (`rt`) and adds its part to it.
+-- Nothing here is reachable from scripts: the sandbox hands out only what it chooses.
+local host = ...
+
+local M = {}
+
+-- Public ------------------------------------------------------------------------------
+
+--- Host functions (C closures into JS). Private to the runtime.
+M.host = host
+
+--- Privileged standard functions captured before the sandbox hides them.
+M.debug = { traceback = debug.traceback, sethook = debug.sethook, gethook = debug.gethook,
+            getinfo = debug.getinfo, getregistry = debug.getregistry,
+            getmetatable = debug.getmetatable }
+
+--- Sentinel a scheduler yield carries, so user coroutines can pass it through.
+M.SCHED = setmetatable({}, { __name = "moonstep.sched", __metatable = false })
+
+--- Entry points the host calls (name -> function); the host keeps a registry ref to each.
+M.entry = {}
+
+--- Globals the sandbox offers to scripts; API modules add to it (name -> value).
+M.globals = {}
+
+--- Tables scripts must never modify (the sandbox's proxies and API tables); weak keys.
+M.protected = setmetatable({}, { __mode = "k" })
+
+--- The slot store: every Lua function or coroutine the runtime keeps for later lives in one
+--- record here, under an id that is never reused. Anchored in the Lua registry.
+local slots = {}
+local live_slots = 0
+local next_id = 0
+local dead = {}
+local ndead = 0
+M.debug.getregistry()["moonstep.slots"] = slots
+
+--- Stores `record` (a table with an `owner` field) and returns its id.
+function M.slot_new(record)
+  next_id = next_id + 1
+  local id = next_id
+  record.id = id
+  slots[id] = record
+  live_slots = live_slots + 1
+  local owner = record.owner
+  if owner then owner.items[id] = record end
+  return id
+end
+
+--- The live record for `id`, or nil.
+function M.slot_get(id)
+  return slots[id]
+end
+
+--- Marks a slot for release; the release happens in a batch at the next safe point
+--- (`slot_flush`), so a drain in progress never sees a record vanish under it.
+function M.slot_release(record)
+  if record.released then return end
+  record.released = true
+  ndead = ndead + 1
+  dead[ndead] = record
+end
+
+--- Releases every slot marked since the last flush. Called after each drain.
+function M.slot_flush()
+  for i = 1, ndead do
+    local record = dead[i]
+    dead[i] = nil
+    local id = record.id
+    if slots[id] == record then
+      slots[id] = nil
+      live_slots = live_slots - 1
+      local owner = record.owner
+      if owner then owner.items[id] = nil end
+    end
+  end
+  ndead = 0
+end
+
+--- Number of live slots (released ones awaiting the flush still count).
+function M.slot_count()
+  return live_slots
+end
+
+--- Counts live records of one kind (for stats; walks the store).
+function M.slot_count_kind(kind)
+  local n = 0
+  for _, record in pairs(slots) do
+    if record.kind == kind and not record.released then n = n + 1 end
+  end
+  return n
+end
+
+--- Every live slot record (for the inspector and for closing).
+function M.slot_each()
+  return pairs(slots)
+end
+
+--- Creates an owner: something that scheduled work belongs to (a script, an entity).
+function M.owner_new(kind, label)
+  return { kind = kind, label = label, items = {}, alive = true }
+end
+
+--- Execution context: what the runtime is running right now. Set by whoever calls into
+--- script code (the drain, a task resume), read by the APIs that schedule work.
+M.ctx = { owner = nil, source = "main", task = nil, thread = nil }
+
+--- Turns any Lua error value into a message string without running script code
+--- (a `__tostring` metamethod on an error object could itself fail or loop).
+function M.error_text(value)
+  local t = type(value)
+  if t == "string" then return value end
+  if t == "number" or t == "boolean" or t == "nil" then return tostring(value) end
+  return "(error object is a " .. t .. " value)"
+end
+
+local traceback = M.debug.traceback
+local string_gsub = string.gsub
+
+--- Drops the runtime's own frames (chunks named `moonstep/...`) from a traceback.
+local function clean_traceback(tb)
+  tb = string_gsub(tb, "\n\t%[?C?%]?:? ?[^\n]*moonstep/[^\n]*", "")
+  tb = string_gsub(tb, "\n\t%[C%]: in %?", "")
+  return tb
+end
+
+--- Reports an error to the host: `source` says what kind of callback failed, `owner` whose
+--- it was, `err` is the error value, `thread` the coroutine it happened in (for the
+--- traceback; nil for the current one).
+function M.report(source, owner, err, thread)
+  local message = M.error_text(err)
+  local tb
+  if thread then tb = traceback(thread, nil, 0) else tb = traceback(nil, 2) end
+  host.error(source or "main", owner and owner.label or "runtime", message, clean_traceback(tb or ""))
+end
+
+--- Called after a callback failed (the hardening layer replaces it to apply its policy).
+function M.after_callback_error(owner, err) end
+
+--- Trace recording (opt-in): when `M.trace` is a table, each callback appends a record.
+M.trace = nil
+function M.trace_record(kind, id, owner)
+  local trace = M.trace
+  trace[#trace + 1] = kind .. " " .. tostring(id) .. " " .. (owner and owner.label or "-")
+end
+
+local debug_getmetatable = debug.getmetatable
+local math_type = math.type
+
+--- True if `v` can be called (a function, or a value whose metatable has `__call`).
+function M.is_callable(v)
+  if type(v) == "function" then return true end
+  local mt = debug_getmetatable(v)
+  return mt ~= nil and type(rawget(mt, "__call")) == "function"
+end
+
+--- Describes a value for an error message: its type, or "number (nan)" and the like.
+function M.describe(v)
+  local t = type(v)
+  if t == "number" then
+    if v ~= v then return "number (nan)" end
+    if v == math.huge or v == -math.huge then return "number (" .. tostring(v) .. ")" end
+    return math_type(v) == "integer" and "integer" or "number"
+  end
+  return t
+end
+
+--- Raises "bad argument #n to 'fname' (expected, got X)" at the API caller's line.
+function M.arg_error(n, fname, expected, v, level)
+  error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, expected, M.describe(v)),
+    (level or 2) + 1)
+end
+
+--- Checks that argument `n` of `fname` is callable (error at the API caller's line).
+function M.check_callable(v, n, fname)
+  if not M.is_callable(v) then M.arg_error(n, fname, "function", v, 3) end
+end
+
+--- Checks that argument `n` of `fname` is a finite number, or nil when `optional`.
+function M.check_finite(v, n, fname, optional)
+  if v == nil and optional then return end
+  if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then
+    M.arg_error(n, fname, "finite number", v, 3)
+  end
+end
+
+--- Sends a warning (not an error) to the host's `warning` event.
+function M.warn(message)
+  host.warn(message)
+end
+
+return M

@@ -1,0 +1,275 @@
+-- The sandbox: what scripts can see, and the entry points the host calls.
+-- Loaded last. Every script (main chunk or module) runs with its own environment table
+-- whose reads fall through to one read-only base. Library and API tables are read-only
+-- proxies; io, os (except game time), debug, package, dofile, loadfile and string.dump
+-- are absent; `load` takes text only; `require` reads only from the host's script roots.
+local rt = ...
+local sched = rt.scheduler
+local host = rt.host
+
+local M = {}
+
+local protected = rt.protected
+local arg_error = rt.arg_error
+local raw_load, raw_setmetatable, raw_rawset, raw_collectgarbage = load, setmetatable, rawset, collectgarbage
+local type, select, tostring, pairs, next, error, pcall = type, select, tostring, pairs, next, error, pcall
+local concat = table.concat
+local ctx = rt.ctx
+
+-- Private helpers -----------------------------------------------------------------------
+
+local function readonly(name, real)
+  local proxy = raw_setmetatable({}, {
+    __index = real,
+    __newindex = function(_, key)
+      error(("cannot modify '%s.%s': %s is read-only"):format(name, tostring(key), name), 2)
+    end,
+    __pairs = function() return next, real, nil end,
+    __len = function() return #real end,
+    __metatable = "read-only",
+  })
+  protected[proxy] = true
+  return proxy
+end
+M.readonly = readonly
+
+local function copy(t, except)
+  local out = {}
+  for k, v in pairs(t) do
+    if not (except and except[k]) then out[k] = v end
+  end
+  return out
+end
+
+-- The base environment ----------------------------------------------------------------------
+
+local safe_string = copy(string, { dump = true })
+local string_proxy = readonly("string", safe_string)
+do
+  local mt = rt.debug.getmetatable("")
+  mt.__index = safe_string
+  mt.__metatable = readonly("string metatable", { __index = string_proxy })
+end
+
+local base = {}
+
+local function safe_rawset(t, k, v)
+  if protected[t] then error("cannot modify a read-only table", 2) end
+  return raw_rawset(t, k, v)
+end
+
+local function safe_setmetatable(t, mt)
+  if type(t) ~= "table" then arg_error(1, "setmetatable", "table", t, 1) end
+  if protected[t] then error("cannot change the metatable of a read-only table", 2) end
+  if mt ~= nil and type(mt) ~= "table" then arg_error(2, "setmetatable", "nil or table", mt, 1) end
+  if mt and rawget(mt, "__gc") ~= nil then
+    error("setmetatable: finalizers (__gc) are not allowed in scripts", 2)
+  end
+  return raw_setmetatable(t, mt)
+end
+
+local function safe_collectgarbage(option)
+  if option == "count" then return raw_collectgarbage("count") end
+  error("collectgarbage: only collectgarbage(\"count\") is allowed in scripts", 2)
+end
+
+local function print(...)
+  local n = select("#", ...)
+  local parts = {}
+  for i = 1, n do parts[i] = tostring((select(i, ...))) end
+  host.print(concat(parts, "\t"))
+end
+
+local function make_load(env)
+  return function(chunk, chunkname, mode, chunk_env)
+    if type(chunk) == "function" then
+      local parts = {}
+      while true do
+        local piece = chunk()
+        if piece == nil or piece == "" then break end
+        if type(piece) ~= "string" then return nil, "reader function must return a string" end
+        parts[#parts + 1] = piece
+      end
+      chunk = concat(parts)
+    elseif type(chunk) ~= "string" then
+      arg_error(1, "load", "string or function", chunk, 1)
+    end
+    if mode ~= nil and mode ~= "t" then
+      return nil, "load: binary chunks are not allowed (mode must be \"t\")"
+    end
+    if chunkname ~= nil and type(chunkname) ~= "string" then
+      arg_error(2, "load", "string", chunkname, 1)
+    end
+    return raw_load(chunk, chunkname or "=(load)", "t", chunk_env or env)
+  end
+end
+
+local env_mt = { __index = base, __metatable = "environment" }
+
+--- A fresh environment for one script: its own globals over the shared read-only base.
+local function new_env()
+  local env = raw_setmetatable({}, env_mt)
+  env._G = env
+  env.load = make_load(env)
+  return env
+end
+M.new_env = new_env
+
+-- require ---------------------------------------------------------------------------------
+
+local loaded, loading = {}, {}
+local MODULE_NAME = "^[%w_%-]+$"
+
+local function check_module_name(name)
+  if type(name) ~= "string" then arg_error(1, "require", "module name (string)", name, 2) end
+  local ok = #name > 0 and #name <= 200
+  if ok then
+    for part in (name .. "."):gmatch("(.-)%.") do
+      if not part:find(MODULE_NAME) then ok = false; break end
+    end
+  end
+  if not ok then
+    error(("bad argument #1 to 'require' (module name expected: letters, digits, '_' and '-' " ..
+      "in parts separated by dots; got %q)"):format(name), 3)
+  end
+end
+
+local function require(name)
+  check_module_name(name)
+  local value = loaded[name]
+  if value ~= nil then return value end
+  if loading[name] then error(("require: module '%s' requires itself (circular require)"):format(name), 2) end
+  local source, chunkname = host.read_module(name)
+  local fn, err = raw_load(source, "@" .. chunkname, "t", new_env())
+  if not fn then error(err, 0) end
+  loading[name] = true
+  local ok, result = pcall(fn, name, chunkname)
+  loading[name] = nil
+  if not ok then error(result, 0) end
+  if result == nil then result = true end
+  loaded[name] = result
+  return result
+end
+M.require = require
+
+--- Loads module `name` from the script roots (cached), like require, returning the chunk's
+--- value; errors like require. For the host's use (behaviours, levels).
+M.load_module = require
+
+-- Assembling the base -----------------------------------------------------------------------
+
+local game_os = {
+  clock = function() return sched.frame / sched.hz end,
+  time = function() return sched.frame // sched.hz end,
+}
+
+local plain = {
+  assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs, pcall = pcall,
+  xpcall = xpcall, select = select, tonumber = tonumber, tostring = tostring, type = type,
+  rawequal = rawequal, rawget = rawget, rawlen = rawlen, rawset = safe_rawset,
+  getmetatable = getmetatable, setmetatable = safe_setmetatable, print = print,
+  collectgarbage = safe_collectgarbage, require = require, _VERSION = _VERSION,
+}
+
+--- Adds (or replaces) a global the sandbox offers to every script. Tables become read-only.
+function M.set_global(name, value)
+  if type(value) == "table" and not protected[value] then value = readonly(name, value) end
+  base[name] = value
+end
+
+function M.freeze()
+  for k, v in pairs(plain) do base[k] = v end
+  base.string = string_proxy
+  base.table = readonly("table", copy(table))
+  base.math = readonly("math", copy(math, { randomseed = true }))
+  base.utf8 = readonly("utf8", copy(utf8))
+  base.os = readonly("os", game_os)
+  for name, value in pairs(rt.globals) do M.set_global(name, value) end
+  protected[base] = true
+end
+
+-- Entry points for the host -----------------------------------------------------------------
+
+local entry = rt.entry
+
+local inputs = nil
+
+sched.on_step_start(function()
+  local list = inputs
+  if not list then return end
+  inputs = nil
+  sched.run_list(list, #list, function(input)
+    ctx.owner, ctx.source, ctx.task = nil, "event", nil
+    if input[1] == "event" then
+      rt.events.dispatch(input[2], input[3])
+    else
+      ctx.source = "host-call"
+      rt.hostcalls.settle(input[2], input[3], input[4])
+    end
+  end)
+end)
+
+--- Runs one step. `step_inputs` is nil or an array of host inputs in arrival order:
+--- {"event", name, args} or {"settle", call_id, ok, values}. Returns the step's trace text
+--- (when tracing is on).
+function entry.step(step_inputs)
+  inputs = step_inputs
+  sched.step()
+  local trace = rt.trace
+  if trace and #trace > 0 then
+    local prefix = tostring(sched.frame) .. " "
+    local text = prefix .. concat(trace, "\n" .. prefix)
+    rt.trace = {}
+    return text
+  end
+end
+
+--- Runs `source` as a main chunk owned by a new script owner. Returns true, or false and the
+--- syntax error message.
+function entry.run_main(source, chunkname)
+  local fn, err = raw_load(source, "@" .. chunkname, "t", new_env())
+  if not fn then return false, err end
+  local owner = rt.owner_new("script", "script:" .. chunkname)
+  sched.run_list({ fn }, 1, function(f)
+    ctx.owner, ctx.source, ctx.task = owner, "main", nil
+    if rt.trace then rt.trace_record("main", 0, owner) end
+    f()
+  end)
+  ctx.owner, ctx.source = nil, "main"
+  rt.slot_flush()
+  return true
+end
+
+--- Exposes host function `name` to scripts.
+function entry.expose(name)
+  M.set_global(name, rt.hostcalls.make(name))
+end
+
+--- Turns tracing on or off.
+function entry.set_trace(on)
+  rt.trace = on and {} or nil
+end
+
+--- Seeds math.random.
+function entry.seed(seed)
+  math.randomseed(seed)
+end
+
+--- Sets the step rate.
+function entry.configure(hz)
+  sched.configure(hz)
+end
+
+--- Counts for runtime.stats(): live slots, pending timers, waiting tasks.
+function entry.stats()
+  local timers, waiting = 0, 0
+  for _, record in rt.slot_each() do
+    if not record.released then
+      if record.kind == "timer" then timers = timers + 1
+      elseif record.kind == "task" and record.status == "suspended" then waiting = waiting + 1 end
+    end
+  end
+  return rt.slot_count(), timers, waiting, sched.frame
+end
+
+return M
