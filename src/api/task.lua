@@ -178,6 +178,7 @@ local function pass_through(co, ok, first, ...)
     end
     return pass_through(co, coresume(co, coyield(SCHED)))
   end
+  if not ok and rt.aborting() then error(first, 0) end -- the watchdog's abort is not catchable
   return ok, first, ...
 end
 

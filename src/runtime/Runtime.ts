@@ -34,6 +34,12 @@ export interface RuntimeOptions {
   trace?: boolean;
   /** Location of wasmoon's `glue.wasm` (defaults: the package file in Node, the vite asset in a browser). */
   wasmLocation?: string;
+  /**
+   * VM instructions one callback (a timer callback, one resume of a task, one entity update,
+   * one event handler run, the main chunk) may execute before it is stopped with a
+   * {@link ScriptTimeoutError}. Default 10,000,000. `Infinity` turns the watchdog off.
+   */
+  instructionBudget?: number;
   /** Extra Lua chunks (features built on the runtime, e.g. entities). */
   chunks?: readonly RuntimeChunk[];
 }
@@ -61,6 +67,7 @@ type Outgoing = { [K in keyof RuntimeEvents]: [K, RuntimeEvents[K]] }[keyof Runt
 type HostInput = ['event', string, PlainValue[]] | ['settle', number, boolean, unknown];
 
 const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
+const DEFAULT_INSTRUCTION_BUDGET = 10_000_000;
 
 /**
  * A sandboxed Lua runtime driven by a fixed-step clock. Create one with
@@ -112,6 +119,33 @@ export class Runtime {
       return 1;
     });
     if (this.tracing) this.setTracing(true);
+    this.installWatchdog(options.instructionBudget ?? DEFAULT_INSTRUCTION_BUDGET);
+  }
+
+  /**
+   * The watchdog: a count hook calls the Lua `watch_tick` every `chunk` instructions; the
+   * tick counts per scheduler-started callback and raises once the budget is spent. The
+   * hook crosses into JS once per `chunk` instructions, about 0.2% of the work it watches.
+   */
+  private installWatchdog(budget: number): void {
+    if (!(budget > 0)) throw new RangeError(`moonstep: instructionBudget must be positive (got ${budget})`);
+    if (budget === Infinity) return;
+    const { vm } = this;
+    const chunk = Math.max(1000, Math.min(100_000, Math.floor(budget / 20)));
+    this.callEntry('set_budget', () => {
+      vm.lua.lua_pushnumber(vm.L, budget);
+      vm.lua.lua_pushnumber(vm.L, chunk);
+      return 2;
+    });
+    vm.pushRef(this.entries.rt!);
+    vm.lua.lua_getfield(vm.L, -1, 'watch_tick');
+    const tickRef = vm.ref();
+    vm.setTop(0);
+    vm.setCountHook(chunk, (L) => {
+      vm.pushRef(tickRef, L);
+      // Unprotected: an over-budget tick raises a Lua error right where the script is.
+      vm.lua.lua_callk(L, 0, 0, 0, null);
+    });
   }
 
   /** Creates a runtime with its own Lua state. */

@@ -107,11 +107,26 @@ local runner_epoch = 0
 local owned_threads = setmetatable({}, { __mode = "k" })
 M.owned_threads = owned_threads
 
+-- Serial number of the callback the scheduler started last: the watchdog's budget is per
+-- serial, so work a callback starts itself (task.spawn, events.emit) shares its budget.
+-- `internal` is true while the scheduler does its own bookkeeping (sorting, flushing),
+-- which the watchdog does not charge to any callback.
+local serial = 0
+local internal = true
+
+--- Serial of the scheduler-started callback running now (-1 during internal work).
+function M.serial()
+  if internal then return -1 end
+  return serial
+end
+
 local function runner_body()
   local my = runner_epoch
   while cur_i < cur_n do
     local i = cur_i + 1
     cur_i = i
+    serial = serial + 1
+    internal = false
     cur_invoke(cur_list[i])
     if runner_epoch ~= my then return end -- donated: the callback that waited has finished
   end
@@ -146,6 +161,7 @@ local function run_list(list, n, invoke)
     end
   end
   cur_list, cur_n, cur_i, cur_invoke = saved_list, saved_n, saved_i, saved_invoke
+  internal = true
 end
 M.run_list = run_list
 

@@ -36,6 +36,7 @@ interface DirectExports {
 }
 
 const LUA_OK = 0;
+const LUA_MASKCOUNT = 8;
 const LUA_ERRSYNTAX = 3;
 const MAX_DEPTH = 32;
 const encoder = new TextEncoder();
@@ -61,6 +62,7 @@ export class LuaVm {
   private readonly allocatorPointer: number;
   private readonly lenPointer: number;
   private readonly direct: DirectExports;
+  private hookPointer = 0;
 
   private constructor(readonly lua: LuaModule, options: LuaVmOptions) {
     this.memoryLimitBytes = options.memoryLimitBytes ?? Infinity;
@@ -109,6 +111,19 @@ export class LuaVm {
   /** Changes the memory cap (bytes); `Infinity` removes it. */
   setMemoryLimit(bytes: number): void {
     this.memoryLimitBytes = bytes;
+  }
+
+  /**
+   * Installs a count hook on the main thread: `onTick(L)` runs every `everyInstructions` VM
+   * instructions in any coroutine (threads created later inherit the hook). `onTick` may
+   * raise a Lua error (e.g. by calling a Lua function that errors) to stop the running code.
+   */
+  setCountHook(everyInstructions: number, onTick: (L: number) => void): void {
+    this.assertOpen('setCountHook');
+    const { lua } = this;
+    if (this.hookPointer) lua.module.removeFunction(this.hookPointer);
+    this.hookPointer = lua.module.addFunction((L: number) => onTick(L), 'vii');
+    lua.lua_sethook(this.L, this.hookPointer, LUA_MASKCOUNT, Math.max(1, Math.floor(everyInstructions)));
   }
 
   /** Throws {@link RuntimeClosedError} if the state is gone. Call at every public entry. */
@@ -432,6 +447,7 @@ export class LuaVm {
     for (const ptr of this.functionPointers) m.removeFunction(ptr);
     this.functionPointers.length = 0;
     m.removeFunction(this.allocatorPointer);
+    if (this.hookPointer) m.removeFunction(this.hookPointer);
     m._free(this.lenPointer);
   }
 }

@@ -103,6 +103,10 @@ function M.owner_new(kind, label)
   return { kind = kind, label = label, items = {}, alive = true }
 end
 
+--- Watchdog state (see the Watchdog section below).
+local watch = { budget = 1e7, chunk = 1e5, seen = -1, used = 0, aborting = nil }
+M.watch = watch
+
 --- Execution context: what the runtime is running right now. Set by whoever calls into
 --- script code (the drain, a task resume), read by the APIs that schedule work.
 M.ctx = { owner = nil, source = "main", task = nil, thread = nil }
@@ -130,6 +134,12 @@ end
 --- it was, `err` is the error value, `thread` the coroutine it happened in (for the
 --- traceback; nil for the current one).
 function M.report(source, owner, err, thread)
+  if M.aborting() then
+    -- One report per runaway callback, however many nested tasks the abort unwinds.
+    local s = M.scheduler.serial()
+    if watch.reported == s then return end
+    watch.reported = s
+  end
   local message = M.error_text(err)
   local tb
   if thread then tb = traceback(thread, nil, 0) else tb = traceback(nil, 2) end
@@ -184,6 +194,52 @@ function M.check_finite(v, n, fname, optional)
   if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then
     M.arg_error(n, fname, "finite number", v, 3)
   end
+end
+
+-- Watchdog ------------------------------------------------------------------------------
+-- The host installs a count hook that calls `watch_tick` every `watch.chunk` VM
+-- instructions, in every coroutine. Each callback the scheduler starts gets `watch.budget`
+-- instructions; past that the tick raises an error, and keeps raising it (the sandbox's
+-- pcall, xpcall and coroutine.resume re-raise it) until the callback has unwound.
+
+local getinfo = debug.getinfo
+
+--- Where script code is running now: the first non-runtime Lua frame, as "chunk:line".
+local function script_location()
+  for level = 2, 60 do
+    local info = getinfo(level, "Sl")
+    if not info then break end
+    if info.what ~= "C" and not info.short_src:find("^moonstep/") then
+      return info.short_src .. ":" .. tostring(info.currentline)
+    end
+  end
+  return "?"
+end
+
+--- Called by the host's count hook. Errors when the current callback is over budget.
+function M.watch_tick()
+  local s = M.scheduler.serial()
+  if s < 0 then return end
+  if s ~= watch.seen then
+    watch.seen, watch.used = s, 0
+  end
+  local used = watch.used + watch.chunk
+  watch.used = used
+  if used > watch.budget then
+    watch.aborting = s
+    error(("%s: script stopped: instruction budget exceeded (%d VM instructions)")
+      :format(script_location(), math.floor(watch.budget)), 0)
+  end
+end
+
+--- True while the running callback is being aborted by the watchdog.
+function M.aborting()
+  return watch.aborting ~= nil and watch.aborting == M.scheduler.serial()
+end
+
+--- Sets the per-callback budget (instructions) and the tick interval.
+function M.entry.set_budget(budget, chunk)
+  watch.budget, watch.chunk = budget, chunk
 end
 
 --- Sends a warning (not an error) to the host's `warning` event.

@@ -73,6 +73,20 @@ local function safe_collectgarbage(option)
   error("collectgarbage: only collectgarbage(\"count\") is allowed in scripts", 2)
 end
 
+-- pcall and xpcall that cannot swallow the watchdog's abort.
+local raw_pcall, raw_xpcall = pcall, xpcall
+local aborting = rt.aborting
+local function reraise(ok, ...)
+  if not ok and aborting() then error((...), 0) end
+  return ok, ...
+end
+local function safe_pcall(f, ...)
+  return reraise(raw_pcall(f, ...))
+end
+local function safe_xpcall(f, handler, ...)
+  return reraise(raw_xpcall(f, handler, ...))
+end
+
 local function print(...)
   local n = select("#", ...)
   local parts = {}
@@ -164,8 +178,8 @@ local game_os = {
 }
 
 local plain = {
-  assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs, pcall = pcall,
-  xpcall = xpcall, select = select, tonumber = tonumber, tostring = tostring, type = type,
+  assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs, pcall = safe_pcall,
+  xpcall = safe_xpcall, select = select, tonumber = tonumber, tostring = tostring, type = type,
   rawequal = rawequal, rawget = rawget, rawlen = rawlen, rawset = safe_rawset,
   getmetatable = getmetatable, setmetatable = safe_setmetatable, print = print,
   collectgarbage = safe_collectgarbage, require = require, _VERSION = _VERSION,
