@@ -40,9 +40,18 @@ export interface RuntimeOptions {
    * {@link ScriptTimeoutError}. Default 10,000,000. `Infinity` turns the watchdog off.
    */
   instructionBudget?: number;
+  /**
+   * What happens to the owner of a callback the watchdog stopped: `'disable-entity'`
+   * (default: an entity gets no more callbacks, a script's other work goes on),
+   * `'disable-owner'` (scripts too) or `'continue'`. An `error` event is emitted in every case.
+   */
+  runawayPolicy?: RunawayPolicy;
   /** Extra Lua chunks (features built on the runtime, e.g. entities). */
   chunks?: readonly RuntimeChunk[];
 }
+
+/** See {@link RuntimeOptions.runawayPolicy}. */
+export type RunawayPolicy = 'disable-entity' | 'disable-owner' | 'continue';
 
 /** Counters from {@link Runtime.stats}. */
 export interface RuntimeStats {
@@ -119,7 +128,7 @@ export class Runtime {
       return 1;
     });
     if (this.tracing) this.setTracing(true);
-    this.installWatchdog(options.instructionBudget ?? DEFAULT_INSTRUCTION_BUDGET);
+    this.installWatchdog(options.instructionBudget ?? DEFAULT_INSTRUCTION_BUDGET, options.runawayPolicy ?? 'disable-entity');
   }
 
   /**
@@ -127,7 +136,7 @@ export class Runtime {
    * tick counts per scheduler-started callback and raises once the budget is spent. The
    * hook crosses into JS once per `chunk` instructions, about 0.2% of the work it watches.
    */
-  private installWatchdog(budget: number): void {
+  private installWatchdog(budget: number, policy: RunawayPolicy): void {
     if (!(budget > 0)) throw new RangeError(`moonstep: instructionBudget must be positive (got ${budget})`);
     if (budget === Infinity) return;
     const { vm } = this;
@@ -135,7 +144,8 @@ export class Runtime {
     this.callEntry('set_budget', () => {
       vm.lua.lua_pushnumber(vm.L, budget);
       vm.lua.lua_pushnumber(vm.L, chunk);
-      return 2;
+      vm.pushString(policy);
+      return 3;
     });
     vm.pushRef(this.entries.rt!);
     vm.lua.lua_getfield(vm.L, -1, 'watch_tick');

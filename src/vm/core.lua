@@ -146,8 +146,39 @@ function M.report(source, owner, err, thread)
   host.error(source or "main", owner and owner.label or "runtime", message, clean_traceback(tb or ""))
 end
 
---- Called after a callback failed (the hardening layer replaces it to apply its policy).
-function M.after_callback_error(owner, err) end
+--- Cancels one slot record (timer, task, connection, host call). True if it was live.
+function M.cancel_record(record)
+  if record.released then return false end
+  local kind = record.kind
+  if kind == "timer" then return M.scheduler.timer_cancel(record) end
+  if kind == "task" then return M.scheduler.task_cancel(record) end
+  if record.cancel then return record.cancel(record) end
+  M.slot_release(record)
+  return true
+end
+
+--- Cancels everything `owner` scheduled, in creation order.
+function M.owner_cancel_all(owner)
+  local list = {}
+  for _, record in pairs(owner.items) do list[#list + 1] = record end
+  table.sort(list, function(a, b) return a.id < b.id end)
+  for i = 1, #list do M.cancel_record(list[i]) end
+end
+
+--- What happens to the owner of a callback the watchdog stopped: "disable-entity" (default:
+--- an entity is disabled, a script goes on), "disable-owner" (any owner) or "continue".
+M.runaway_policy = "disable-entity"
+
+--- Called after a callback failed; applies the runaway policy.
+function M.after_callback_error(owner, err)
+  if not owner or owner.disabled or not M.aborting() then return end
+  local policy = M.runaway_policy
+  if policy == "continue" or (policy == "disable-entity" and owner.kind ~= "entity") then return end
+  owner.disabled = true
+  M.owner_cancel_all(owner)
+  if owner.on_disabled then owner.on_disabled(owner) end
+  M.warn(owner.label .. " was disabled: one of its callbacks ran past the instruction budget")
+end
 
 --- Trace recording (opt-in): when `M.trace` is a table, each callback appends a record.
 M.trace = nil
@@ -237,9 +268,10 @@ function M.aborting()
   return watch.aborting ~= nil and watch.aborting == M.scheduler.serial()
 end
 
---- Sets the per-callback budget (instructions) and the tick interval.
-function M.entry.set_budget(budget, chunk)
+--- Sets the per-callback budget (instructions), the tick interval and the runaway policy.
+function M.entry.set_budget(budget, chunk, policy)
   watch.budget, watch.chunk = budget, chunk
+  M.runaway_policy = policy
 end
 
 --- Sends a warning (not an error) to the host's `warning` event.

@@ -28,16 +28,9 @@ describe('A Runtime', () => {
         "iv	60",
       ]
     `);
-    expect(rt.stats()).toMatchInlineSnapshot(`
-      {
-        "frame": 70,
-        "liveSlots": 0,
-        "luaMemoryBytes": 125361,
-        "pendingHostCalls": 0,
-        "pendingTimers": 0,
-        "waitingTasks": 0,
-      }
-    `);
+    const stats = rt.stats();
+    expect(stats).toMatchObject({ frame: 70, liveSlots: 0, pendingTimers: 0, waitingTasks: 0, pendingHostCalls: 0 });
+    expect(stats.luaMemoryBytes).toBeGreaterThan(0);
     rt.close();
   });
 });

@@ -138,3 +138,36 @@ describe('The memory cap', () => {
     expect(errors[0]!.chunk).toBe('deep.lua');
   });
 });
+
+describe('The runaway policy', () => {
+  it('lets a script go on by default (only entities are disabled)', async () => {
+    const { rt, prints } = await start();
+    rt.runSource(
+      `setTimeout(function() while true do end end, 0)
+       setTimeout(function() print("same script, later") end, 50)`,
+      'policy.lua',
+    );
+    for (let i = 0; i < 4; i++) rt.step();
+    expect(prints).toEqual(['same script, later']);
+  });
+
+  it("with 'disable-owner' cancels everything the runaway's owner scheduled and warns", async () => {
+    const { rt, prints, errors } = await start({ runawayPolicy: 'disable-owner' });
+    const warnings: string[] = [];
+    rt.on('warning', (w) => warnings.push(w));
+    rt.runSource(
+      `setTimeout(function() while true do end end, 0)
+       setTimeout(function() print("never") end, 50)
+       events.on("ping", function() print("never either") end)`,
+      'policy.lua',
+    );
+    rt.runSource('setTimeout(function() print("other script runs") end, 50)', 'other.lua');
+    rt.step();
+    rt.emit('ping');
+    for (let i = 0; i < 4; i++) rt.step();
+    expect(errors.map((e) => e.kind)).toEqual(['timeout']);
+    expect(prints).toEqual(['other script runs']);
+    expect(warnings).toEqual(['script:policy.lua was disabled: one of its callbacks ran past the instruction budget']);
+    expect(rt.stats().liveSlots).toBe(0);
+  });
+});
