@@ -1,0 +1,17 @@
+// moonstep's pixi.js integration. Importing this module registers nothing by itself;
+// call registerMoonstepPixi() once before creating the Application.
+import { extensions } from 'pixi.js';
+import { ScriptingPlugin } from './ScriptingPlugin';
+
+export { ScriptingPlugin } from './ScriptingPlugin';
+export { ScriptingController } from './ScriptingController';
+export type { ScriptingOptions, RuntimeView } from './ScriptingController';
+
+let registered = false;
+
+/** Registers the moonstep Application plugin with pixi (idempotent). */
+export function registerMoonstepPixi(): void {
+  if (registered) return;
+  registered = true;
+  extensions.add(ScriptingPlugin);
+}
