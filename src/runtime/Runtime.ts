@@ -69,6 +69,15 @@ export interface RuntimeStats {
   readonly pendingHostCalls: number;
 }
 
+/** What {@link Runtime.inspect} returns. */
+export interface InspectorSnapshot {
+  readonly frame: number;
+  readonly liveSlots: number;
+  readonly luaMemoryBytes: number;
+  readonly timers: ReadonlyArray<{ id: number; owner: string; dueStep: number; interval: boolean; site: string }>;
+  readonly tasks: ReadonlyArray<{ id: number; owner: string; status: string; wakeStep: number; site: string }>;
+}
+
 /** A function the host exposes to scripts; it may return a value or a promise of one. */
 export type HostAsyncFunction = (...args: PlainValue[]) => unknown;
 
@@ -351,6 +360,45 @@ export class Runtime {
       luaMemoryBytes: vm.memoryBytes,
       pendingHostCalls: this.pendingHostCalls + this.callQueue.length,
     };
+  }
+
+  /**
+   * A snapshot of pending work for inspectors: timers (owner, due step, interval or not)
+   * and tasks (owner, status, wake step), each with the script line that created it while
+   * {@link recordCreationSites} is on.
+   */
+  inspect(): InspectorSnapshot {
+    const { vm } = this;
+    let snapshot: InspectorSnapshot | undefined;
+    this.callEntry('inspect', () => 0, 1, () => {
+      const raw = vm.readValue(-1) as {
+        timers?: Array<{ id: number; owner: string; due_step: number; interval: boolean; site: string }>;
+        tasks?: Array<{ id: number; owner: string; status: string; wake_step: number; site: string }>;
+        live_slots: number;
+        frame: number;
+      };
+      snapshot = {
+        frame: raw.frame,
+        liveSlots: raw.live_slots,
+        luaMemoryBytes: vm.memoryBytes,
+        timers: (Array.isArray(raw.timers) ? raw.timers : []).map((t) => ({
+          id: t.id, owner: t.owner, dueStep: t.due_step, interval: t.interval, site: t.site,
+        })),
+        tasks: (Array.isArray(raw.tasks) ? raw.tasks : []).map((t) => ({
+          id: t.id, owner: t.owner, status: t.status, wakeStep: t.wake_step, site: t.site,
+        })),
+      };
+    });
+    return snapshot!;
+  }
+
+  /** Records, for every timer and task created from now on, the script line that created it. */
+  recordCreationSites(on: boolean): void {
+    const { vm } = this;
+    this.callEntry('record_sites', () => {
+      vm.lua.lua_pushboolean(vm.L, on ? 1 : 0);
+      return 1;
+    });
   }
 
   /** Turns trace recording on or off (records go to {@link trace}). */

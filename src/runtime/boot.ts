@@ -6,6 +6,7 @@ import timersLua from '../api/timers.lua?raw';
 import taskLua from '../api/task.lua?raw';
 import eventsLua from '../api/events.lua?raw';
 import hostLua from '../api/host.lua?raw';
+import inspectLua from './inspect.lua?raw';
 
 /** Host functions the Lua runtime calls (each becomes a C closure). */
 export type HostFunctions = Record<string, (L: number) => number>;
@@ -20,6 +21,7 @@ const CHUNKS: ReadonlyArray<readonly [string, string, string]> = [
   ['task', 'moonstep/task.lua', taskLua],
   ['events', 'moonstep/events.lua', eventsLua],
   ['hostcalls', 'moonstep/host.lua', hostLua],
+  ['inspect', 'moonstep/inspect.lua', inspectLua],
   ['sandbox', 'moonstep/sandbox.lua', sandboxLua],
 ];
 

@@ -176,6 +176,8 @@ function M.task_new(co, source)
   local t = { kind = "task", co = co, owner = ctx.owner, source = source or ctx.source,
               status = "suspended", handle = nil }
   slot_new(t)
+  local site_of = rt.site_of
+  if site_of then t.site = site_of() end
   task_of_thread[co] = t
   owned_threads[co] = true
   return t
@@ -364,6 +366,8 @@ function M.timer_new(fn, delay_key, period_key, args)
   local e = { kind = "timer", fn = fn, args = args, owner = ctx.owner, seq = M.next_seq(),
               base = base, period = period_key, k = 0 }
   slot_new(e)
+  local site_of = rt.site_of
+  if site_of then e.site = site_of() end
   if period_key then
     e.k = 1
     e.due = base + (period_key > 0 and period_key or 0)

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { createRuntime } from '../../src/index';
+
+describe('The inspector snapshot', () => {
+  it('lists pending timers and waiting tasks with owner, due step and creation site', async () => {
+    const rt = await createRuntime();
+    rt.recordCreationSites(true);
+    rt.runSource(
+      ['setTimeout(function() end, 100)', 'setInterval(function() end, 250)', 'task.spawn(function() task.wait(1) end)'].join('\n'),
+      'inspected.lua',
+    );
+    const snap = rt.inspect();
+    expect(snap.timers).toEqual([
+      { id: expect.any(Number), owner: 'script:inspected.lua', dueStep: 6, interval: false, site: 'inspected.lua:1' },
+      { id: expect.any(Number), owner: 'script:inspected.lua', dueStep: 15, interval: true, site: 'inspected.lua:2' },
+    ]);
+    expect(snap.tasks).toEqual([
+      { id: expect.any(Number), owner: 'script:inspected.lua', status: 'suspended', wakeStep: 60, site: 'inspected.lua:3' },
+    ]);
+    expect(snap.liveSlots).toBe(3);
+    rt.close();
+  });
+
+  it('records no sites unless asked', async () => {
+    const rt = await createRuntime();
+    rt.runSource('setTimeout(function() end, 100)', 'quiet.lua');
+    expect(rt.inspect().timers[0]!.site).toBe('');
+    rt.close();
+  });
+});
