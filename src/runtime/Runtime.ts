@@ -78,6 +78,20 @@ export interface InspectorSnapshot {
   readonly tasks: ReadonlyArray<{ id: number; owner: string; status: string; wakeStep: number; site: string }>;
 }
 
+/** What {@link Runtime.lastStepProfile} returns: milliseconds per phase of one step. */
+export interface StepProfile {
+  /** Host inputs: events from the host and settled promises. */
+  readonly inputs: number;
+  /** Timer callbacks (setTimeout, setInterval, task.delay starts). */
+  readonly timers: number;
+  /** Task resumes (task.wait and friends). */
+  readonly tasks: number;
+  /** Entity updates. */
+  readonly updates: number;
+  /** Deferred work. */
+  readonly deferred: number;
+}
+
 /** A function the host exposes to scripts; it may return a value or a promise of one. */
 export type HostAsyncFunction = (...args: PlainValue[]) => unknown;
 
@@ -118,6 +132,7 @@ export class Runtime {
   private inLua = false;
   private tracing: boolean;
   private frameCount = 0;
+  private profiling = false;
   private errorCount = 0;
 
   private constructor(vm: LuaVm, options: RuntimeOptions) {
@@ -401,6 +416,31 @@ export class Runtime {
     });
   }
 
+  /**
+   * Turns per-phase profiling on or off. While on, {@link lastStepProfile} gives the
+   * milliseconds the last step spent per phase. Diagnostics only: it reads the host's
+   * monotonic clock, which scripts never see, and it adds two clock reads per callback.
+   */
+  setProfiling(on: boolean): void {
+    const { vm } = this;
+    this.profiling = on;
+    this.callEntry('set_profiling', () => {
+      vm.lua.lua_pushboolean(vm.L, on ? 1 : 0);
+      return 1;
+    });
+  }
+
+  /** Phase times (ms) of the last step, while profiling is on. */
+  lastStepProfile(): StepProfile | undefined {
+    if (!this.profiling) return undefined;
+    const { vm } = this;
+    let profile: StepProfile | undefined;
+    this.callEntry('profile', () => 0, 1, () => {
+      profile = vm.readValue(-1) as unknown as StepProfile;
+    });
+    return profile;
+  }
+
   /** Turns trace recording on or off (records go to {@link trace}). */
   setTracing(on: boolean): void {
     this.vm.assertOpen('setTracing');
@@ -565,6 +605,11 @@ export class Runtime {
     const vm = this.vm;
     const { lua } = vm;
     return {
+      now: (L) => {
+        // Profiling only (see setProfiling): never reachable from scripts.
+        lua.lua_pushnumber(L, performance.now());
+        return 1;
+      },
       print: (L) => {
         this.outbox.push(['print', [vm.toStringAt(1, L) ?? '']]);
         return 0;

@@ -47,7 +47,16 @@ function M.snapshot()
   return { timers = timers, tasks = tasks, live_slots = rt.slot_count(), frame = sched.frame }
 end
 
+--- The last step's phase times in milliseconds (nil unless profiling is on).
+function M.profile()
+  local p = sched.profile
+  if not p then return nil end
+  return { inputs = p.inputs, timers = p.timers, tasks = p.tasks, updates = p.updates, deferred = p.deferred }
+end
+
 rt.entry.inspect = M.snapshot
+rt.entry.profile = M.profile
+rt.entry.set_profiling = sched.set_profiling
 rt.entry.record_sites = M.record_sites
 
 return M

@@ -421,19 +421,29 @@ function M.step()
   local frame = M.frame + 1
   M.frame = frame
   ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
+  local profile = M.profile
+  if profile then
+    profile.start, profile.timers, profile.tasks = rt.host.now(), 0, 0
+  end
 
   for i = 1, #input_hooks do input_hooks[i]() end
+
+  local profile = M.profile
+  local clock = profile and rt.host.now
+  local t0 = clock and clock()
 
   -- 1. due timers and sleeping tasks, by (due time, sequence)
   local b = buckets[frame]
   if b then
     buckets[frame] = nil
     if not b.sorted then table_sort(b, entry_before) end
-    run_list(b, b.n, M.invoke_entry)
+    run_list(b, b.n, profile and M.invoke_entry_profiled or M.invoke_entry)
   end
 
   -- 2. entity updates
+  local t1 = clock and clock()
   for i = 1, #phase_hooks do phase_hooks[i]() end
+  local t2 = clock and clock()
 
   -- 3. deferred work, in passes; work deferred by deferred work runs in the next pass
   local pass = 0
@@ -458,6 +468,29 @@ function M.step()
 
   ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
   rt.slot_flush()
+  if profile then
+    local t3 = clock()
+    profile.inputs = t0 - profile.start
+    profile.queue = t1 - t0
+    profile.updates = t2 - t1
+    profile.deferred = t3 - t2
+  end
+end
+
+--- Turns per-phase profiling on or off. While on, each step fills `M.profile` with
+--- milliseconds spent on host inputs, timer callbacks, task resumes, entity updates and
+--- deferred work (diagnostics only: scripts never see this clock).
+function M.set_profiling(on)
+  M.profile = on and { start = 0, inputs = 0, queue = 0, timers = 0, tasks = 0, updates = 0, deferred = 0 } or nil
+end
+
+--- Like invoke_entry, but adds the time each item took to the profile (timers vs tasks).
+function M.invoke_entry_profiled(e)
+  local profile, clock = M.profile, rt.host.now
+  local t = clock()
+  M.invoke_entry(e)
+  local dt = clock() - t
+  if e.task then profile.tasks = profile.tasks + dt else profile.timers = profile.timers + dt end
 end
 
 --- Dispatches a bucket entry to its kind's runner.

@@ -28,3 +28,25 @@ describe('The inspector snapshot', () => {
     rt.close();
   });
 });
+
+describe('Step profiling', () => {
+  it('splits the last step into phases only while on', async () => {
+    const rt = await createRuntime();
+    rt.runSource(
+      `setTimeout(function() local n = 0 for i = 1, 20000 do n = n + i end end, 0)
+       task.spawn(function() task.wait() local n = 0 for i = 1, 20000 do n = n + i end end)`,
+      'profiled.lua',
+    );
+    expect(rt.lastStepProfile()).toBeUndefined();
+    rt.setProfiling(true);
+    rt.step();
+    const profile = rt.lastStepProfile()!;
+    expect(Object.keys(profile).sort()).toEqual(['deferred', 'inputs', 'tasks', 'timers', 'updates']);
+    expect(profile.timers).toBeGreaterThan(0);
+    expect(profile.tasks).toBeGreaterThan(0);
+    for (const value of Object.values(profile)) expect(value).toBeGreaterThanOrEqual(0);
+    rt.setProfiling(false);
+    expect(rt.lastStepProfile()).toBeUndefined();
+    rt.close();
+  });
+});
