@@ -1,6 +1,6 @@
 import { Application } from 'pixi.js';
 import { createRuntime, type LuaRuntimeError } from '../src/index';
-import { registerMoonstepPixi } from '../src/pixi/index';
+import { ErrorOverlay, Inspector, registerMoonstepPixi } from '../src/pixi/index';
 import { connectLuaHotReload } from '../src/vite/hotReload';
 import { bundledScripts } from './scripts';
 
@@ -10,6 +10,10 @@ export interface DemoTestHook {
   prints: Array<{ frame: number; text: string }>;
   errors: string[];
   frame(): number;
+  /** Runs a Lua chunk in the page's runtime (tests use it to provoke errors). */
+  runLua(source: string, chunkName: string): void;
+  /** What the error overlay shows. */
+  overlay(): Array<{ where: string; message: string }>;
 }
 
 declare global {
@@ -24,7 +28,16 @@ async function main(): Promise<void> {
   const runtime = await createRuntime({ hz: 60, scriptRoots: [scripts] });
   fill.style.width = '50%';
 
-  const hook: DemoTestHook = { ready: false, prints: [], errors: [], frame: () => runtime.frame };
+  const overlay = new ErrorOverlay(runtime);
+  const inspector = new Inspector(runtime);
+  const hook: DemoTestHook = {
+    ready: false,
+    prints: [],
+    errors: [],
+    frame: () => runtime.frame,
+    runLua: (source, chunkName) => runtime.runSource(source, chunkName),
+    overlay: () => overlay.shown.map(({ where, message }) => ({ where, message })),
+  };
   window.__moonstep = hook;
   runtime.on('print', (text) => {
     hook.prints.push({ frame: runtime.frame, text });
@@ -37,7 +50,7 @@ async function main(): Promise<void> {
 
   registerMoonstepPixi();
   const app = new Application();
-  await app.init({ background: '#10131a', resizeTo: window, scripting: { runtime } });
+  await app.init({ background: '#10131a', resizeTo: window, scripting: { runtime, views: [inspector] } });
   document.querySelector('#game')!.appendChild(app.canvas);
 
   connectLuaHotReload(import.meta.hot, (update) => scripts.set(update.path, update.source));

@@ -15,3 +15,7 @@ export function registerMoonstepPixi(): void {
   registered = true;
   extensions.add(ScriptingPlugin);
 }
+export { ErrorOverlay } from './ErrorOverlay';
+export type { OverlayEntry } from './ErrorOverlay';
+export { Inspector } from './Inspector';
+export type { InspectorOptions, InspectedEntity } from './Inspector';

@@ -24,4 +24,27 @@ describe('The built demo in Chromium', () => {
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
+
+  it('shows Lua errors in the overlay with script and line', async () => {
+    const { page } = await openPage(browser, inject('previewUrl'));
+    await page.evaluate(() => window.__moonstep!.runLua('setTimeout(function() error("kaboom") end, 0)', 'broken.lua'));
+    await page.waitForFunction(() => window.__moonstep!.overlay().length > 0);
+    const shown = await page.evaluate(() => window.__moonstep!.overlay());
+    expect(shown[0]).toEqual({ where: 'broken.lua:1', message: 'broken.lua:1: kaboom' });
+    expect(await page.locator('.moonstep-errors').isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('toggles the inspector with the backquote key and lists pending timers', async () => {
+    const { page } = await openPage(browser, inject('previewUrl'));
+    expect(await page.locator('.moonstep-inspector').isVisible()).toBe(false);
+    await page.keyboard.press('Backquote');
+    await page.evaluate(() => window.__moonstep!.runLua('setTimeout(function() end, 60000)', 'far.lua'));
+    await page.waitForFunction(() => document.querySelector('.moonstep-inspector')?.textContent?.includes('far.lua:1'));
+    const text = await page.locator('.moonstep-inspector').textContent();
+    expect(text).toMatch(/live slots \d+/);
+    expect(text).toMatch(/Lua memory \d+ KiB/);
+    expect(text).toContain('script:far.lua');
+    await page.close();
+  });
 });
