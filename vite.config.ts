@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { moonstepLua } from './src/vite/moonstepLua';
+import { moonstepLua } from './src/vite/moonstepLua.ts';
 
 // The demo (index.html → demo/main.ts) for `vite` / `vite build`, and the unit test runner.
 // Browser tests have their own config: test/e2e/vitest.config.ts.

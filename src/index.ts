@@ -1,6 +1,7 @@
 // moonstep public API. Everything not exported here is internal.
 export { Runtime } from './runtime/Runtime';
-export type { RuntimeOptions, RuntimeStats, HostAsyncFunction, RunawayPolicy, InspectorSnapshot, StepProfile } from './runtime/Runtime';
+export type { RuntimeOptions, RuntimeStats, HostAsyncFunction, RunawayPolicy, InspectorSnapshot, StepProfile, ReplayLog } from './runtime/Runtime';
+export { TraceDigest } from './runtime/TraceDigest';
 export type { RuntimeEvents, LagEvent, TraceRecord } from './events/RuntimeEvents';
 export { FixedStepClock } from './scheduler/FixedStepClock';
 export type { AdvanceResult } from './scheduler/FixedStepClock';

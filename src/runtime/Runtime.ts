@@ -15,6 +15,7 @@ import { FixedStepClock } from '../scheduler/FixedStepClock';
 import type { ScriptLoader, ScriptSource } from '../scripts/ScriptLoader';
 import type { RuntimeEvents, TraceRecord } from '../events/RuntimeEvents';
 import { bootRuntime, type HostFunctions, type RuntimeChunk } from './boot';
+import { TraceDigest } from './TraceDigest';
 
 /** Options for {@link Runtime.create}. */
 export interface RuntimeOptions {
@@ -67,6 +68,16 @@ export interface RuntimeStats {
   readonly frame: number;
   /** Host calls started and not yet settled (plus those queued behind the limit). */
   readonly pendingHostCalls: number;
+}
+
+/**
+ * Host inputs of a run, per step (see {@link Runtime.record}). Each input is
+ * `["event", name, payload[]]` or `["settle", callId, ok, value]`. Plain JSON data.
+ */
+export interface ReplayLog {
+  readonly version: 1;
+  readonly hz: number;
+  readonly steps: ReadonlyArray<{ readonly step: number; readonly inputs: readonly unknown[] }>;
 }
 
 /** What {@link Runtime.inspect} returns. */
@@ -132,6 +143,8 @@ export class Runtime {
   private inLua = false;
   private tracing: boolean;
   private frameCount = 0;
+  private recording?: Array<{ step: number; inputs: HostInput[] }>;
+  private replaying?: Map<number, HostInput[]>;
   private profiling = false;
   private errorCount = 0;
 
@@ -329,6 +342,7 @@ export class Runtime {
    */
   emit(name: string, ...payload: unknown[]): void {
     this.vm.assertOpen('emit');
+    if (this.replaying) throw new MoonstepError('moonstep: the runtime is replaying a log; host inputs come from the log');
     if (typeof name !== 'string' || name === '') throw new TypeError('moonstep: event name must be a non-empty string');
     assertPlain(payload, `payload of event '${name}'`);
     this.inputs.push(['event', name, structuredClone(payload) as PlainValue[]]);
@@ -441,6 +455,42 @@ export class Runtime {
     return profile;
   }
 
+  /**
+   * Starts recording host inputs (events from `emit`, host-call results) per step, so that
+   * a later runtime can {@link replay} the same run to the same trace. Call before the
+   * first step for a complete log.
+   */
+  record(): void {
+    this.recording = [];
+  }
+
+  /** Stops recording and returns the log (plain JSON data). */
+  stopRecording(): ReplayLog {
+    const steps = this.recording ?? [];
+    this.recording = undefined;
+    return { version: 1, hz: this.clock.hz, steps: steps as ReplayLog['steps'] };
+  }
+
+  /**
+   * Replays a recorded log: from now on each step takes its host inputs from the log, host
+   * functions are not called (their recorded results arrive at the recorded steps), and
+   * `emit` is refused. Must be called before the first step, with the same scripts and seed.
+   */
+  replay(log: ReplayLog): void {
+    if (this.frameCount !== 0) throw new MoonstepError('moonstep: replay() must be called before the first step');
+    if (log.version !== 1 || log.hz !== this.clock.hz) {
+      throw new MoonstepError(`moonstep: replay log is for version ${log.version} at ${log.hz} Hz; this runtime runs at ${this.clock.hz} Hz`);
+    }
+    this.replaying = new Map(log.steps.map((s) => [s.step, s.inputs as HostInput[]]));
+  }
+
+  /** Digest of every trace record so far (tracing must be on): equal digests, equal runs. */
+  traceDigest(): { digest: string; records: number } {
+    const digest = new TraceDigest();
+    for (const r of this.trace) digest.update(`${r.step} ${r.kind} ${r.id} ${r.owner}`);
+    return { digest: digest.hex(), records: digest.records };
+  }
+
   /** Turns trace recording on or off (records go to {@link trace}). */
   setTracing(on: boolean): void {
     this.vm.assertOpen('setTracing');
@@ -477,7 +527,14 @@ export class Runtime {
 
   private runStep(): void {
     const { vm } = this;
-    const inputs = this.inputs.splice(0);
+    const step = this.frameCount + 1;
+    let inputs: HostInput[];
+    if (this.replaying) {
+      inputs = this.replaying.get(step) ?? [];
+    } else {
+      inputs = this.inputs.splice(0);
+      if (this.recording && inputs.length > 0) this.recording.push({ step, inputs: structuredClone(inputs) });
+    }
     this.callEntry(
       'step',
       () => {
@@ -677,6 +734,8 @@ export class Runtime {
   }
 
   private startHostCall(callId: number, name: string, fn: HostAsyncFunction | undefined, args: PlainValue[]): void {
+    // While replaying, results come from the log at the steps they were recorded for.
+    if (this.replaying) return;
     const start = () => {
       this.pendingHostCalls++;
       // Start on a microtask: the host function never runs while Lua is mid-step.

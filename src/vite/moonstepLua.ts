@@ -1,6 +1,6 @@
 import { relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
-import { LUA_UPDATE_EVENT, type LuaModuleExport, type LuaUpdatePayload } from './protocol';
+import { LUA_UPDATE_EVENT, type LuaModuleExport, type LuaUpdatePayload } from './protocol.ts';
 
 export { LUA_UPDATE_EVENT, type LuaModuleExport, type LuaUpdatePayload };
 
