@@ -42,7 +42,7 @@ M.disconnect = disconnect
 
 function connection_methods.disconnect(c)
   local record = conn_of[c]
-  if not record then arg_error(1, "disconnect", "connection", c, 1) end
+  if not record then arg_error(1, "disconnect", "connection", c, 2) end
   return disconnect(record)
 end
 
@@ -58,7 +58,7 @@ local function connect(name, fn, once, waiter)
 end
 
 local function check_name(name, fname)
-  if type(name) ~= "string" or name == "" then arg_error(1, fname, "event name (non-empty string)", name, 2) end
+  if type(name) ~= "string" or name == "" then arg_error(1, fname, "event name (non-empty string)", name, 3) end
 end
 
 --- Delivers an event to the Lua handlers subscribed to `name` (not to the host).

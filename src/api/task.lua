@@ -67,7 +67,7 @@ local function check_task_target(v, n, fname)
     end
     return v
   end
-  if not rt.is_callable(v) then arg_error(n, fname, "function or coroutine", v, 2) end
+  if not rt.is_callable(v) then arg_error(n, fname, "function or coroutine", v, 3) end
   return cocreate(as_function(v))
 end
 
@@ -141,7 +141,7 @@ function M.cancel(h)
   local t = record_from(h)
   if not t then
     if type(h) == "thread" or getmetatable(h) == "task" then return false end
-    arg_error(1, "task.cancel", "task handle", h, 1)
+    arg_error(1, "task.cancel", "task handle", h, 2)
   end
   return sched.task_cancel(t)
 end
@@ -150,7 +150,7 @@ end
 --- its error if it failed, or an error if it was cancelled.
 function M.await(h)
   local target = record_from(h)
-  if not target then arg_error(1, "task.await", "task handle", h, 1) end
+  if not target then arg_error(1, "task.await", "task handle", h, 2) end
   if target.status == "suspended" or target.status == "running" then
     local t = sched.current_task("task.await")
     if target == t then error("task.await: a task cannot await itself", 2) end
@@ -183,7 +183,7 @@ local function pass_through(co, ok, first, ...)
 end
 
 local function check_user_thread(co, fname)
-  if type(co) ~= "thread" then arg_error(1, fname, "coroutine", co, 2) end
+  if type(co) ~= "thread" then arg_error(1, fname, "coroutine", co, 3) end
   if owned_threads[co] then
     error(("bad argument #1 to '%s' (this coroutine belongs to the scheduler; use task.cancel)"):format(fname), 3)
   end

@@ -30,11 +30,13 @@ function M.setInterval(fn, ms, ...)
   return sched.timer_new(fn, nil, sched.ms_to_key(ms or 0), args).id
 end
 
---- clearTimeout(id): cancels a timer or interval; returns true if it was pending.
+--- clearTimeout(id): cancels a timer or interval; returns true if it was pending. Only
+--- the owner's own timers can be cleared: ids are plain integers, and one script must not
+--- cancel another's work by guessing them (a foreign id is ignored like an unknown one).
 function M.clearTimeout(id)
   if id == nil then return false end
   local e = slot_get(id)
-  if e == nil or e.kind ~= "timer" then return false end
+  if e == nil or e.kind ~= "timer" or e.owner ~= rt.ctx.owner then return false end
   return sched.timer_cancel(e)
 end
 

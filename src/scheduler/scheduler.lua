@@ -24,6 +24,8 @@ local cocreate, coresume, costatus, coyield, coclose, corunning, coisyieldable =
 local math_ceil, math_floor, math_max = math.ceil, math.floor, math.max
 local table_sort = table.sort
 local EPS = 1e-9
+local BAD_YIELD = "coroutine.yield can only be used inside a coroutine the script created " ..
+  "(to wait, use task.wait)"
 
 -- Public ------------------------------------------------------------------------------
 
@@ -155,7 +157,7 @@ local function run_list(list, n, invoke)
       if t then
         M.after_yield(t, err)
       else
-        rt.report(ctx.source, ctx.owner, "attempt to yield from a callback (use task.wait)", runner)
+        rt.report(ctx.source, ctx.owner, BAD_YIELD, runner)
         coclose(runner)
       end
     end
@@ -210,7 +212,7 @@ function M.after_yield(t, what)
     coclose(t.co)
     task_finish(t, "cancelled")
   elseif what ~= SCHED then
-    rt.report(t.source, t.owner, "attempt to yield from a task (use task.wait to wait)", t.co)
+    rt.report(t.source, t.owner, BAD_YIELD, t.co)
     coclose(t.co)
     task_finish(t, "errored")
   else

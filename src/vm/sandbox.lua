@@ -43,7 +43,116 @@ end
 
 -- The base environment ----------------------------------------------------------------------
 
+-- Pattern functions run inside C, where the watchdog cannot stop them, and backtracking makes
+-- their worst case grow with the ways k quantified items can split a subject of n bytes,
+-- C(n+k, k), at each of up to n start positions. Calls whose worst case exceeds
+-- PATTERN_WORK_LIMIT steps (about a second of C time) are refused; plain finds are exempt.
+local PATTERN_WORK_LIMIT = 5e7
+local string_byte, string_sub = string.byte, string.sub
+
+--- Splits a Lua pattern into items: { text = item source, quant = "*"|"+"|"-"|"?"|nil }.
+--- Captures' parentheses and the anchors are dropped; they match no characters.
+local function pattern_items(p)
+  local items, i, n = {}, 1, #p
+  local anchored = string_sub(p, 1, 1) == "^"
+  if anchored then i = 2 end
+  while i <= n do
+    local c = string_sub(p, i, i)
+    local item_end
+    if c == "(" or c == ")" or (c == "$" and i == n) then
+      i = i + 1
+      goto continue
+    elseif c == "%" then
+      local d = string_sub(p, i + 1, i + 1)
+      if d == "b" then
+        items[#items + 1] = { text = string_sub(p, i, i + 3), quant = "b" } -- scans like a quantifier
+        i = i + 4
+        goto continue
+      elseif d == "f" then
+        local close = p:find("]", i + 3, true)
+        i = (close or n) + 1
+        goto continue
+      end
+      item_end = i + 1
+    elseif c == "[" then
+      local j = i + 1
+      if string_sub(p, j, j) == "^" then j = j + 1 end
+      if string_sub(p, j, j) == "]" then j = j + 1 end
+      while j <= n and string_sub(p, j, j) ~= "]" do
+        if string_sub(p, j, j) == "%" then j = j + 1 end
+        j = j + 1
+      end
+      item_end = j
+    else
+      item_end = i
+    end
+    do
+      local q = string_sub(p, item_end + 1, item_end + 1)
+      local quant = (q == "*" or q == "+" or q == "-" or q == "?") and q or nil
+      items[#items + 1] = { text = string_sub(p, i, item_end), quant = quant }
+      i = item_end + (quant and 2 or 1)
+    end
+    ::continue::
+  end
+  return items, anchored
+end
+
+--- Number of quantified items that can backtrack. A quantified last item cannot (nothing
+--- after it can fail), nor can `[^x]` repeated and followed by the literal `x`.
+local function pattern_shape(p)
+  local items, anchored = pattern_items(p)
+  local k = 0
+  for idx = 1, #items do
+    local item = items[idx]
+    if item.quant then
+      local nxt = items[idx + 1]
+      local exempt = nxt == nil and item.quant ~= "b"
+      if not exempt and nxt and not nxt.quant and #nxt.text == 1 and not nxt.text:find("[%^%$%*%+%-%?%.%[%]%%]")
+        and item.text:sub(1, 2) == "[^" and item.text:find(nxt.text, 3, true) then
+        exempt = true
+      end
+      if not exempt then k = k + 1 end
+    end
+  end
+  return k, anchored
+end
+
+local function guard_pattern(fname, subject, pattern, plain)
+  if plain or type(subject) ~= "string" or type(pattern) ~= "string" then return end
+  local n = #subject
+  local k, anchored = pattern_shape(pattern)
+  if k == 0 then return end
+  local work = anchored and 1 or n
+  for i = 1, k do
+    work = work * (n + i) / i
+    if work > PATTERN_WORK_LIMIT then break end
+  end
+  if work > PATTERN_WORK_LIMIT then
+    error(("%s: pattern too costly for a %d-byte subject (%d backtracking quantifier(s), worst case %.0e steps; " ..
+      "limit %.0e): anchor it, simplify it, or split the subject"):format(fname, n, k, work, PATTERN_WORK_LIMIT), 3)
+  end
+end
+
 local safe_string = copy(string, { dump = true })
+do
+  local find, match, gmatch, gsub = string.find, string.match, string.gmatch, string.gsub
+  safe_string.find = function(s, p, init, plain)
+    guard_pattern("string.find", s, p, plain)
+    return find(s, p, init, plain)
+  end
+  safe_string.match = function(s, p, init)
+    guard_pattern("string.match", s, p)
+    return match(s, p, init)
+  end
+  safe_string.gmatch = function(s, p, init)
+    guard_pattern("string.gmatch", s, p)
+    return gmatch(s, p, init)
+  end
+  safe_string.gsub = function(s, p, repl, n)
+    guard_pattern("string.gsub", s, p)
+    return gsub(s, p, repl, n)
+  end
+end
 local string_proxy = readonly("string", safe_string)
 do
   local mt = rt.debug.getmetatable("")
@@ -59,9 +168,11 @@ local function safe_rawset(t, k, v)
 end
 
 local function safe_setmetatable(t, mt)
-  if type(t) ~= "table" then arg_error(1, "setmetatable", "table", t, 1) end
+  if type(t) ~= "table" then arg_error(1, "setmetatable", "table", t, 2) end
   if protected[t] then error("cannot change the metatable of a read-only table", 2) end
-  if mt ~= nil and type(mt) ~= "table" then arg_error(2, "setmetatable", "nil or table", mt, 1) end
+  local current = rt.debug.getmetatable(t)
+  if current and rawget(current, "__metatable") ~= nil then error("cannot change a protected metatable", 2) end
+  if mt ~= nil and type(mt) ~= "table" then arg_error(2, "setmetatable", "nil or table", mt, 2) end
   if mt and rawget(mt, "__gc") ~= nil then
     error("setmetatable: finalizers (__gc) are not allowed in scripts", 2)
   end
@@ -106,13 +217,13 @@ local function make_load(env)
       end
       chunk = concat(parts)
     elseif type(chunk) ~= "string" then
-      arg_error(1, "load", "string or function", chunk, 1)
+      arg_error(1, "load", "string or function", chunk, 2)
     end
     if mode ~= nil and mode ~= "t" then
       return nil, "load: binary chunks are not allowed (mode must be \"t\")"
     end
     if chunkname ~= nil and type(chunkname) ~= "string" then
-      arg_error(2, "load", "string", chunkname, 1)
+      arg_error(2, "load", "string", chunkname, 2)
     end
     return raw_load(chunk, chunkname or "=(load)", "t", chunk_env or env)
   end
@@ -135,7 +246,7 @@ local loaded, loading = {}, {}
 local MODULE_NAME = "^[%w_%-]+$"
 
 local function check_module_name(name)
-  if type(name) ~= "string" then arg_error(1, "require", "module name (string)", name, 2) end
+  if type(name) ~= "string" then arg_error(1, "require", "module name (string)", name, 3) end
   local ok = #name > 0 and #name <= 200
   if ok then
     for part in (name .. "."):gmatch("(.-)%.") do
@@ -154,6 +265,7 @@ local function require(name)
   if value ~= nil then return value end
   if loading[name] then error(("require: module '%s' requires itself (circular require)"):format(name), 2) end
   local source, chunkname = host.read_module(name)
+  if source == nil then error(chunkname, 2) end
   local fn, err = raw_load(source, "@" .. chunkname, "t", new_env())
   if not fn then error(err, 0) end
   loading[name] = true
