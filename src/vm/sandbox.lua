@@ -148,6 +148,16 @@ do
     guard_pattern("string.gmatch", s, p)
     return gmatch(s, p, init)
   end
+  local rep = string.rep
+  -- string.rep checks the result's size, but builds an empty result with a C loop of n
+  -- turns: string.rep("", 2^53) would run for years where the watchdog cannot stop it.
+  safe_string.rep = function(s, n, sep)
+    if type(s) == "string" and #s == 0 and (sep == nil or sep == "") and type(n) == "number" and n > 0 then
+      rep(s, 1, sep) -- argument errors as usual
+      return ""
+    end
+    return rep(s, n, sep)
+  end
   safe_string.gsub = function(s, p, repl, n)
     guard_pattern("string.gsub", s, p)
     return gsub(s, p, repl, n)
