@@ -316,7 +316,16 @@ end
 function M.freeze()
   for k, v in pairs(plain) do base[k] = v end
   base.string = string_proxy
-  base.table = readonly("table", copy(table))
+  local safe_table = copy(table)
+  local move = table.move
+  -- table.move loops in C over its whole range even when nothing is there to move.
+  safe_table.move = function(a1, f, e, t, a2)
+    if type(f) == "number" and type(e) == "number" and e - f >= 2 ^ 24 then
+      error(("table.move: range of %.0f elements is too large (limit 16777216)"):format(e - f + 1), 2)
+    end
+    return move(a1, f, e, t, a2)
+  end
+  base.table = readonly("table", safe_table)
   base.math = readonly("math", copy(math, { randomseed = true }))
   base.utf8 = readonly("utf8", copy(utf8))
   base.os = readonly("os", game_os)

@@ -115,6 +115,7 @@ const CASES: HostileCase[] = [
     errors: [/pattern too costly/],
   },
   { name: 'cannot freeze the page with an empty string.rep', script: 'print(#string.rep("", 2^53), #("").rep("", 1e18, ""))', prints: ['0\t0'] },
+  { name: 'cannot freeze the page with a huge table.move', script: 'table.move({}, 1, 2^50, 1)', errors: [/table.move: range of \d+ elements is too large/] },
   { name: 'cannot freeze the page with a quadratic scan', script: 'string.find(string.rep("a", 1e6), ".-b")', errors: [/pattern too costly for a 1000000-byte subject/] },
 ];
 
