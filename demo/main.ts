@@ -3,6 +3,7 @@ import { createRuntime, type LuaRuntimeError } from '../src/index';
 import { ErrorOverlay, Inspector, registerMoonstepPixi } from '../src/pixi/index';
 import { connectLuaHotReload } from '../src/vite/hotReload';
 import { bundledScripts } from './scripts';
+import { determinismDigest } from './determinismScene';
 
 /** What the page exposes for its browser tests (read-only use). */
 export interface DemoTestHook {
@@ -14,6 +15,8 @@ export interface DemoTestHook {
   runLua(source: string, chunkName: string): void;
   /** What the error overlay shows. */
   overlay(): Array<{ where: string; message: string }>;
+  /** Runs the shared determinism scene in a fresh runtime and returns its digest. */
+  determinismDigest(steps: number, seed: number): Promise<string>;
 }
 
 declare global {
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     frame: () => runtime.frame,
     runLua: (source, chunkName) => runtime.runSource(source, chunkName),
     overlay: () => overlay.shown.map(({ where, message }) => ({ where, message })),
+    determinismDigest,
   };
   window.__moonstep = hook;
   runtime.on('print', (text) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, openPage } from './browser';
+import { determinismDigest } from '../../demo/determinismScene';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -45,6 +46,14 @@ describe('The built demo in Chromium', () => {
     expect(text).toMatch(/live slots \d+/);
     expect(text).toMatch(/Lua memory \d+ KiB/);
     expect(text).toContain('script:far.lua');
+    await page.close();
+  });
+
+  it('computes the same trace digest as Node for the same scene', async () => {
+    const { page } = await openPage(browser, inject('previewUrl'));
+    const inBrowser = await page.evaluate(() => window.__moonstep!.determinismDigest(3000, 5));
+    const inNode = await determinismDigest(3000, 5);
+    expect(inBrowser).toEqual(inNode);
     await page.close();
   });
 });
