@@ -491,6 +491,16 @@ export class Runtime {
     return { digest: digest.hex(), records: digest.records };
   }
 
+  /** Every global name and library member the sandbox offers scripts, sorted (`task.wait`, `print`, …). */
+  apiSurface(): string[] {
+    const { vm } = this;
+    let names: string[] = [];
+    this.callEntry('api_surface', () => 0, 1, () => {
+      names = vm.readValue(-1) as string[];
+    });
+    return names;
+  }
+
   /** Turns trace recording on or off (records go to {@link trace}). */
   setTracing(on: boolean): void {
     this.vm.assertOpen('setTracing');
