@@ -73,7 +73,7 @@ local function dispatch(name, args)
       local waiter = record.waiter
       if waiter then
         if waiter.status == "suspended" then
-          if waiter.wake then waiter.wake.cancelled = true end
+          sched.cancel_wake(waiter)
           sched.resume_task(waiter, unpack(args, 1, args.n))
         end
       else

@@ -42,7 +42,7 @@ function M.settle(call_id, ok, values)
   if not call then return end
   forget(call)
   local t = call.task
-  t.on_finish = nil
+  t.on_finish = false
   if t.status ~= "suspended" then return end
   if ok then
     sched.resume_task(t, true, unpack(values, 1, values.n or #values))

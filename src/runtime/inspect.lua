@@ -38,7 +38,7 @@ function M.snapshot()
     local owner = r.owner and r.owner.label or "-"
     if r.kind == "timer" then
       timers[#timers + 1] = { id = r.id, owner = owner, due_step = r.step or 0,
-        interval = r.period ~= nil, site = r.site or "" }
+        interval = r.period and true or false, site = r.site or "" }
     elseif r.kind == "task" then
       tasks[#tasks + 1] = { id = r.id, owner = owner, status = r.status,
         wake_step = r.wake and r.wake.step or 0, site = r.site or "" }

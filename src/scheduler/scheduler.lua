@@ -57,9 +57,19 @@ function M.seconds_to_key(seconds)
   return seconds * 1000 * M.hz
 end
 
+-- Queue entries carry a `state`: what they are while pending, and what became of them.
+local CANCELLED, TIMER, WAKE, DEFERRED, FIRED = 0, 1, 2, 3, 4
+M.TIMER, M.WAKE, M.DEFERRED = TIMER, WAKE, DEFERRED
+
 local buckets = {}
 local pending_count = 0
 local seq = 0
+local tracing = false
+
+--- Turns trace records on or off (rt.trace must be a table while on).
+function M.set_tracing(on)
+  tracing = on and true or false
+end
 
 --- Next creation sequence number (ties between equal due times break by it).
 function M.next_seq()
@@ -135,6 +145,32 @@ local function runner_body()
 end
 
 local resume_task
+local invoke_bucket_entry
+local unpack = table.unpack
+
+-- The runner for due buckets: one-shot timers, by far the most common entries, are fired
+-- inline (no dispatch call); everything else goes through invoke_bucket_entry.
+local function bucket_runner_body()
+  local my = runner_epoch
+  local list, n = cur_list, cur_n
+  while cur_i < n do
+    local i = cur_i + 1
+    cur_i = i
+    serial = serial + 1
+    internal = false
+    local e = list[i]
+    if e.state == TIMER and not e.period and not tracing then
+      pending_count = pending_count - 1
+      ctx.owner = e.owner
+      e.state = FIRED
+      local args = e.args
+      if args then e.fn(unpack(args, 1, args.n)) else e.fn() end
+    else
+      invoke_bucket_entry(e)
+    end
+    if runner_epoch ~= my then return end -- donated: the callback that waited has finished
+  end
+end
 
 --- Runs `invoke(list[i])` for i = 1..n inside runner coroutines (see the header).
 local function run_list(list, n, invoke)
@@ -142,7 +178,7 @@ local function run_list(list, n, invoke)
   cur_list, cur_n, cur_i, cur_invoke = list, n, 0, invoke
   while cur_i < cur_n do
     runner_epoch = runner_epoch + 1
-    local runner = cocreate(runner_body)
+    local runner = cocreate(invoke == invoke_bucket_entry and bucket_runner_body or runner_body)
     owned_threads[runner] = true
     local saved_thread, saved_task = ctx.thread, ctx.task
     ctx.thread, ctx.task = runner, nil
@@ -175,8 +211,10 @@ local task_of_thread = M.task_of_thread
 
 --- Creates a task record for thread `co`, owned by the current owner.
 function M.task_new(co, source)
-  local t = { kind = "task", co = co, owner = ctx.owner, source = source or ctx.source,
-              status = "suspended", handle = nil }
+  local t = { kind = "task", id = 0, released = false, co = co, owner = ctx.owner,
+              source = source or ctx.source, status = "suspended", handle = false, wake = false,
+              spare_wake = false, cancel_requested = false, on_finish = false, waiters = false,
+              results = false, error_message = false, site = false }
   slot_new(t)
   local site_of = rt.site_of
   if site_of then t.site = site_of() end
@@ -187,18 +225,18 @@ end
 
 local function task_finish(t, status)
   t.status = status
-  t.wake = nil
+  t.wake = false
   task_of_thread[t.co] = nil
   slot_release(t)
   local on_finish = t.on_finish
-  if on_finish then t.on_finish = nil; on_finish(t) end
+  if on_finish then t.on_finish = false; on_finish(t) end
   local waiters = t.waiters
   if waiters then
-    t.waiters = nil
+    t.waiters = false
     for i = 1, #waiters do
       local w = waiters[i]
       M.defer({ run = function()
-        if w.status == "suspended" and not w.cancel_requested and w.wake == nil then resume_task(w) end
+        if w.status == "suspended" and not w.cancel_requested and not w.wake then resume_task(w) end
       end })
     end
   end
@@ -208,7 +246,7 @@ M.task_finish = task_finish
 --- Called when task `t` yielded `what` back to the scheduler.
 function M.after_yield(t, what)
   if t.cancel_requested then
-    t.wake = nil
+    t.wake = false
     coclose(t.co)
     task_finish(t, "cancelled")
   elseif what ~= SCHED then
@@ -243,7 +281,7 @@ function resume_task(t, ...)
   local so, ss, st, sth = ctx.owner, ctx.source, ctx.task, ctx.thread
   ctx.owner, ctx.source, ctx.task, ctx.thread = t.owner, t.source, t, co
   t.status = "running"
-  t.wake = nil
+  t.wake = false
   return finish_resume(t, co, so, ss, st, sth, coresume(co, ...))
 end
 M.resume_task = resume_task
@@ -257,13 +295,16 @@ function M.spawn(fn, source, ...)
 end
 
 local function invoke_wake(e)
-  if e.cancelled then return end
   pending_count = pending_count - 1
   local t = e.task
   if t.wake ~= e or t.status ~= "suspended" then return end
-  if rt.trace then rt.trace_record("resume", t.id, t.owner) end
-  if e.values then
-    resume_task(t, table.unpack(e.values, 1, e.values.n))
+  if tracing then rt.trace_record("resume", t.id, t.owner) end
+  -- This entry's bucket is drained: the task may reuse the table for its next wait.
+  e.state = CANCELLED
+  t.spare_wake = e
+  local values = e.values
+  if values then
+    resume_task(t, table.unpack(values, 1, values.n))
   else
     resume_task(t, (M.frame - e.start_frame) / M.hz)
   end
@@ -292,7 +333,14 @@ end
 --- Schedules task `t` to be resumed at key `due` (with `values`, a packed table, if given;
 --- else with the seconds waited).
 function M.wake_at(t, due, values)
-  local e = { task = t, due = due, seq = M.next_seq(), start_frame = M.frame, values = values }
+  local e = t.spare_wake
+  if e then
+    t.spare_wake = false
+    e.state, e.due, e.seq, e.start_frame, e.values = WAKE, due, M.next_seq(), M.frame, values or false
+  else
+    e = { state = WAKE, task = t, due = due, seq = M.next_seq(), start_frame = M.frame,
+          values = values or false, step = 0 }
+  end
   t.wake = e
   enqueue(e)
   return e
@@ -304,9 +352,19 @@ function M.wait_until_key(t, due, values)
   return coyield(SCHED)
 end
 
+--- Drops task `t`'s pending timed wake, if any (its queue entry is skipped).
+function M.cancel_wake(t)
+  local wake = t.wake
+  if wake and wake.state == WAKE then
+    wake.state = CANCELLED
+    pending_count = pending_count - 1
+  end
+  t.wake = false
+end
+
 --- Suspends the current task with no timed wake (a promise or event will resume it).
 function M.suspend(t)
-  t.wake = nil
+  t.wake = false
   return coyield(SCHED)
 end
 
@@ -324,8 +382,7 @@ function M.task_cancel(t)
   t.cancel_requested = true
   local co = t.co
   if costatus(co) == "suspended" then
-    if t.wake then t.wake.cancelled = true; pending_count = pending_count - 1 end
-    t.wake = nil
+    M.cancel_wake(t)
     local ok, err = coclose(co)
     if not ok then rt.report(t.source, t.owner, err, co) end
     task_finish(t, "cancelled")
@@ -335,59 +392,72 @@ end
 
 -- Timers ----------------------------------------------------------------------------------
 
-local unpack = table.unpack
-
-local function invoke_timer(e)
-  if e.cancelled then return end
-  pending_count = pending_count - 1
-  ctx.owner, ctx.source, ctx.task = e.owner, "timer", nil
-  local period = e.period
-  if period then
-    -- Next occurrence: the first k with base + k*period beyond this step (skips missed ones).
-    local k = e.k + 1
-    if period > 0 then
-      local behind = math_floor((M.frame * 1000 - e.base) / period + EPS) + 1
-      if behind > k then k = behind end
-    end
-    e.k = k
-    e.due = e.base + k * period
-    enqueue(e)
-  else
-    e.cancelled = true
-    slot_release(e)
-  end
-  if rt.trace then rt.trace_record("timer", e.id, e.owner) end
-  local args = e.args
-  if args then e.fn(unpack(args, 1, args.n)) else e.fn() end
-end
-
 --- Creates a timer: calls `fn(...)` after `delay_key` units; repeats every `period_key`
 --- units if given. Returns the timer record (its id is the handle).
 function M.timer_new(fn, delay_key, period_key, args)
   local base = now_key()
-  local e = { kind = "timer", fn = fn, args = args, owner = ctx.owner, seq = M.next_seq(),
-              base = base, period = period_key, k = 0 }
+  local owner = ctx.owner
+  local e
+  if period_key then
+    if period_key < 0 then period_key = 0 end
+    e = { kind = "timer", state = TIMER, id = 0, released = false, fn = fn, args = args or false,
+          owner = owner, seq = M.next_seq(), due = base + period_key, step = 0, site = false,
+          period = period_key, base = base, k = 1 }
+  else
+    e = { kind = "timer", state = TIMER, id = 0, released = false, fn = fn, args = args or false,
+          owner = owner, seq = M.next_seq(), due = base + (delay_key > 0 and delay_key or 0), step = 0,
+          site = false, period = false }
+  end
   slot_new(e)
   local site_of = rt.site_of
   if site_of then e.site = site_of() end
-  if period_key then
-    e.k = 1
-    e.due = base + (period_key > 0 and period_key or 0)
-  else
-    e.due = base + (delay_key > 0 and delay_key or 0)
-  end
   enqueue(e)
   return e
 end
 
 --- Cancels a timer record. Returns true if it was pending.
 function M.timer_cancel(e)
-  if e.cancelled then return false end
-  e.cancelled = true
+  if e.state ~= TIMER then return false end
+  e.state = CANCELLED
   pending_count = pending_count - 1
   slot_release(e)
   return true
 end
+
+--- Runs one entry of a due bucket. Timers are fired inline (the hot path: one plain call);
+--- one-shot timers are only marked here and released in a batch after the drain.
+function invoke_bucket_entry(e)
+  local state = e.state
+  if state == TIMER then
+    pending_count = pending_count - 1
+    ctx.owner = e.owner
+    local period = e.period
+    if period then
+      -- Next occurrence: the first k with base + k*period beyond this step (skips missed ones).
+      local k = e.k + 1
+      if period > 0 then
+        local behind = math_floor((M.frame * 1000 - e.base) / period + EPS) + 1
+        if behind > k then k = behind end
+      end
+      e.k = k
+      e.due = e.base + k * period
+      enqueue(e)
+    else
+      e.state = FIRED
+    end
+    if tracing then rt.trace_record("timer", e.id, e.owner) end
+    local args = e.args
+    if args then return e.fn(unpack(args, 1, args.n)) end
+    return e.fn()
+  elseif state == WAKE then
+    return invoke_wake(e)
+  elseif state == DEFERRED then
+    pending_count = pending_count - 1
+    e.state = CANCELLED
+    return e.run(e)
+  end
+end
+M.invoke_entry = invoke_bucket_entry
 
 -- Deferred work ---------------------------------------------------------------------------
 
@@ -438,8 +508,11 @@ function M.step()
   local b = buckets[frame]
   if b then
     buckets[frame] = nil
+    local n = b.n
     if not b.sorted then table_sort(b, entry_before) end
-    run_list(b, b.n, profile and M.invoke_entry_profiled or M.invoke_entry)
+    ctx.source = "timer"
+    run_list(b, n, profile and M.invoke_entry_profiled or invoke_bucket_entry)
+    rt.slot_release_fired(b, n, FIRED)
   end
 
   -- 2. entity updates
@@ -458,7 +531,7 @@ function M.step()
       deferred, ndeferred = {}, 0
       for i = 1, n do
         local e = rest[i]
-        e.due, e.seq, e.defer_item = now_key(), M.next_seq(), true
+        e.due, e.seq, e.state = now_key(), M.next_seq(), DEFERRED
         enqueue(e)
       end
       break
@@ -493,13 +566,6 @@ function M.invoke_entry_profiled(e)
   M.invoke_entry(e)
   local dt = clock() - t
   if e.task then profile.tasks = profile.tasks + dt else profile.timers = profile.timers + dt end
-end
-
---- Dispatches a bucket entry to its kind's runner.
-function M.invoke_entry(e)
-  if e.task then return invoke_wake(e) end
-  if e.defer_item then pending_count = pending_count - 1; return invoke_deferred(e) end
-  return invoke_timer(e)
 end
 
 --- Number of pending timer occurrences and timed waits.

@@ -37,7 +37,25 @@ local dead = {}
 local ndead = 0
 M.debug.getregistry()["moonstep.slots"] = slots
 
---- Stores `record` (a table with an `owner` field) and returns its id.
+-- Each owner keeps its records in an append-only list (cheaper than a hash insert and delete
+-- per record); released records are dropped from it when it fills up (amortized O(1)).
+local function owner_compact(owner)
+  local list, n, kept = owner.list, owner.n, 0
+  for i = 1, n do
+    local record = list[i]
+    list[i] = nil
+    if slots[record.id] == record and not record.released then
+      kept = kept + 1
+      list[kept] = record
+    end
+  end
+  owner.cap = kept * 2 > 64 and kept * 2 or 64
+  return kept
+end
+
+--- Stores `record` (a table with `owner`, `id` and `released` fields) and returns its id.
+--- A record is live while the store holds it and it is not marked `released`.
+--- Records should be created with every field they will ever have, so none is added later.
 function M.slot_new(record)
   next_id = next_id + 1
   local id = next_id
@@ -45,7 +63,12 @@ function M.slot_new(record)
   slots[id] = record
   live_slots = live_slots + 1
   local owner = record.owner
-  if owner then owner.items[id] = record end
+  if owner then
+    local n = owner.n + 1
+    if n > owner.cap then n = owner_compact(owner) + 1 end
+    owner.n = n
+    owner.list[n] = record
+  end
   return id
 end
 
@@ -72,25 +95,28 @@ function M.slot_flush()
     if slots[id] == record then
       slots[id] = nil
       live_slots = live_slots - 1
-      local owner = record.owner
-      if owner then owner.items[id] = nil end
     end
   end
   ndead = 0
 end
 
+--- Batch release of the one-shot timers a drained bucket fired (state `fired`): the
+--- drain's own list is the batch, so firing a timer appends to no other list.
+function M.slot_release_fired(list, n, fired)
+  local released = 0
+  for i = 1, n do
+    local record = list[i]
+    if record.state == fired then -- stays `fired`: a later clearTimeout is a harmless no-op
+      slots[record.id] = nil
+      released = released + 1
+    end
+  end
+  live_slots = live_slots - released
+end
+
 --- Number of live slots (released ones awaiting the flush still count).
 function M.slot_count()
   return live_slots
-end
-
---- Counts live records of one kind (for stats; walks the store).
-function M.slot_count_kind(kind)
-  local n = 0
-  for _, record in pairs(slots) do
-    if record.kind == kind and not record.released then n = n + 1 end
-  end
-  return n
 end
 
 --- Every live slot record (for the inspector and for closing).
@@ -100,11 +126,22 @@ end
 
 --- Creates an owner: something that scheduled work belongs to (a script, an entity).
 function M.owner_new(kind, label)
-  return { kind = kind, label = label, items = {}, alive = true }
+  return { kind = kind, label = label, list = {}, n = 0, cap = 64, alive = true, disabled = false,
+           on_disabled = false }
+end
+
+--- The owner's live records, in creation order.
+function M.owner_records(owner)
+  local out, list = {}, owner.list
+  for i = 1, owner.n do
+    local record = list[i]
+    if slots[record.id] == record and not record.released then out[#out + 1] = record end
+  end
+  return out
 end
 
 --- Watchdog state (see the Watchdog section below).
-local watch = { budget = 1e7, chunk = 1e5, seen = -1, used = 0, aborting = nil }
+local watch = { budget = 1e7, chunk = 1e5, seen = -1, used = 0, aborting = nil, reported = nil }
 M.watch = watch
 
 --- Execution context: what the runtime is running right now. Set by whoever calls into
@@ -159,9 +196,7 @@ end
 
 --- Cancels everything `owner` scheduled, in creation order.
 function M.owner_cancel_all(owner)
-  local list = {}
-  for _, record in pairs(owner.items) do list[#list + 1] = record end
-  table.sort(list, function(a, b) return a.id < b.id end)
+  local list = M.owner_records(owner)
   for i = 1, #list do M.cancel_record(list[i]) end
 end
 

@@ -393,6 +393,7 @@ end
 --- Turns tracing on or off.
 function entry.set_trace(on)
   rt.trace = on and {} or nil
+  sched.set_tracing(on)
 end
 
 --- Every name the sandbox offers scripts: globals ("print"), and the functions and values of
