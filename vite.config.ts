@@ -14,5 +14,6 @@ export default defineConfig({
     exclude: ['test/e2e/**', 'node_modules/**'],
     testTimeout: 20_000,
     pool: 'forks',
+    globalSetup: ['test/cli/buildLibrary.ts'],
   },
 });

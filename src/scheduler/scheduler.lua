@@ -282,6 +282,7 @@ function resume_task(t, ...)
   ctx.owner, ctx.source, ctx.task, ctx.thread = t.owner, t.source, t, co
   t.status = "running"
   t.wake = false
+  if tracing then rt.trace_record(t.source, t.id, t.owner) end
   return finish_resume(t, co, so, ss, st, sth, coresume(co, ...))
 end
 M.resume_task = resume_task
@@ -298,7 +299,6 @@ local function invoke_wake(e)
   pending_count = pending_count - 1
   local t = e.task
   if t.wake ~= e or t.status ~= "suspended" then return end
-  if tracing then rt.trace_record("resume", t.id, t.owner) end
   -- This entry's bucket is drained: the task may reuse the table for its next wait.
   e.state = CANCELLED
   t.spare_wake = e

@@ -219,7 +219,7 @@ end
 M.trace = nil
 function M.trace_record(kind, id, owner)
   local trace = M.trace
-  trace[#trace + 1] = kind .. " " .. tostring(id) .. " " .. (owner and owner.label or "-")
+  trace[#trace + 1] = M.scheduler.frame .. " " .. kind .. " " .. tostring(id) .. " " .. (owner and owner.label or "-")
 end
 
 local debug_getmetatable = debug.getmetatable

@@ -362,10 +362,8 @@ function entry.step(step_inputs)
   sched.step()
   local trace = rt.trace
   if trace and #trace > 0 then
-    local prefix = tostring(sched.frame) .. " "
-    local text = prefix .. concat(trace, "\n" .. prefix)
     rt.trace = {}
-    return text
+    return concat(trace, "\n")
   end
 end
 

@@ -1,0 +1,212 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { createRuntime, LuaSyntaxError, type LuaRuntimeError, type ReplayLog } from '../index';
+import { FsScriptLoader } from '../node/FsScriptLoader';
+
+/** Where the CLI writes. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Exit codes: 0 ok, 1 a script error occurred, 2 bad usage or a missing file. */
+export const EXIT_OK = 0;
+export const EXIT_SCRIPT_ERROR = 1;
+export const EXIT_USAGE = 2;
+
+export const USAGE = `Usage: moonstep run <file.lua> [options]
+
+Runs a Lua script as the main chunk of a headless moonstep runtime, for a number of fixed steps.
+Scripts next to the file can be required. Standard output carries what the script prints;
+errors go to standard error as file:line: message, with a traceback.
+
+Options:
+  --frames N        steps to run (default 600)
+  --hz H            steps per second (default 60)
+  --seed S          seed of math.random (default 1)
+  --event S:NAME[:JSON]
+                    send event NAME (payload: a JSON array of values, or one JSON value)
+                    to the scripts before step S; repeatable
+  --trace FILE      write every callback and resume as JSON lines to FILE
+  --digest          print a digest of the trace to standard error at the end
+  --record FILE     write the host inputs of the run (a replay log) to FILE
+  --replay FILE     take the host inputs from a replay log instead of --event
+  -h, --help        show this help
+
+Exit code: 0 when no script error occurred, 1 when one did, 2 on bad usage or a missing file.
+`;
+
+interface RunOptions {
+  file: string;
+  frames: number;
+  hz: number;
+  seed: number;
+  events: Array<{ step: number; name: string; payload: unknown[] }>;
+  trace?: string;
+  digest: boolean;
+  record?: string;
+  replay?: string;
+}
+
+class UsageError extends Error {}
+
+function parseRunArgs(args: string[]): RunOptions {
+  const options: RunOptions = { file: '', frames: 600, hz: 60, seed: 1, events: [], digest: false };
+  const value = (i: number, flag: string): string => {
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  const integer = (text: string, flag: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min} (got '${text}')`);
+    return n;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    switch (arg) {
+      case '--frames':
+        options.frames = integer(value(i++, arg), arg, 0);
+        break;
+      case '--hz':
+        options.hz = integer(value(i++, arg), arg, 1);
+        break;
+      case '--seed': {
+        const text = value(i++, arg);
+        options.seed = Number(text);
+        if (!Number.isFinite(options.seed)) throw new UsageError(`--seed must be a number (got '${text}')`);
+        break;
+      }
+      case '--event': {
+        const text = value(i++, arg);
+        const m = /^(\d+):([^:]+)(?::(.*))?$/.exec(text);
+        if (!m) throw new UsageError(`--event takes STEP:NAME[:JSON] (got '${text}')`);
+        let payload: unknown[] = [];
+        if (m[3] !== undefined) {
+          try {
+            const parsed: unknown = JSON.parse(m[3]);
+            payload = Array.isArray(parsed) ? parsed : [parsed];
+          } catch {
+            throw new UsageError(`--event payload is not JSON: ${m[3]}`);
+          }
+        }
+        options.events.push({ step: Number(m[1]), name: m[2]!, payload });
+        break;
+      }
+      case '--trace':
+        options.trace = value(i++, arg);
+        break;
+      case '--digest':
+        options.digest = true;
+        break;
+      case '--record':
+        options.record = value(i++, arg);
+        break;
+      case '--replay':
+        options.replay = value(i++, arg);
+        break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+        if (options.file) throw new UsageError(`one script at a time (got '${options.file}' and '${arg}')`);
+        options.file = arg;
+    }
+  }
+  if (!options.file) throw new UsageError('missing the script to run');
+  return options;
+}
+
+function formatError(error: LuaRuntimeError): string {
+  const where = `${error.chunk}:${error.line}:`;
+  const head = error.message.startsWith(where) || error.line === 0 ? error.message : `${where} ${error.message}`;
+  return error.traceback ? `${head}\n${error.traceback}\n` : `${head}\n`;
+}
+
+async function run(options: RunOptions, io: CliIO): Promise<number> {
+  const file = resolve(options.file);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    io.stderr(`moonstep: no such file: ${options.file}\n`);
+    return EXIT_USAGE;
+  }
+  let replayLog: ReplayLog | undefined;
+  if (options.replay) {
+    try {
+      replayLog = JSON.parse(readFileSync(options.replay, 'utf8')) as ReplayLog;
+    } catch (error) {
+      io.stderr(`moonstep: cannot read replay log ${options.replay}: ${(error as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+  }
+  const tracing = options.trace !== undefined || options.digest;
+  const runtime = await createRuntime({
+    hz: options.hz,
+    seed: options.seed,
+    trace: tracing,
+    scriptRoots: [new FsScriptLoader(dirname(file))],
+  });
+  let scriptErrors = 0;
+  runtime.on('print', (text) => io.stdout(`${text}\n`));
+  runtime.on('warning', (message) => io.stderr(`moonstep: warning: ${message}\n`));
+  runtime.on('error', (error) => {
+    scriptErrors++;
+    io.stderr(formatError(error));
+  });
+  try {
+    if (replayLog) runtime.replay(replayLog);
+    if (options.record) runtime.record();
+    try {
+      runtime.runSource(readFileSync(file, 'utf8'), basename(file));
+    } catch (error) {
+      if (error instanceof LuaSyntaxError) {
+        io.stderr(`${error.message}\n`);
+        return EXIT_SCRIPT_ERROR;
+      }
+      throw error;
+    }
+    for (let step = 1; step <= options.frames; step++) {
+      if (!replayLog) {
+        for (const event of options.events) if (event.step === step) runtime.emit(event.name, ...event.payload);
+      }
+      runtime.step();
+      // Let host promises settle between steps.
+      await Promise.resolve();
+    }
+    if (options.trace) {
+      writeFileSync(options.trace, runtime.trace.map((r) => JSON.stringify(r)).join('\n') + (runtime.trace.length ? '\n' : ''));
+    }
+    if (options.digest) {
+      const { digest, records } = runtime.traceDigest();
+      io.stderr(`trace digest: ${digest} (${records} records)\n`);
+    }
+    if (options.record) writeFileSync(options.record, JSON.stringify(runtime.stopRecording()) + '\n');
+  } finally {
+    runtime.close();
+  }
+  return scriptErrors > 0 ? EXIT_SCRIPT_ERROR : EXIT_OK;
+}
+
+/**
+ * The `moonstep` command: `moonstep run <file.lua> [options]`. Returns the exit code.
+ */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    (command === undefined ? io.stderr : io.stdout)(USAGE);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  try {
+    if (command === 'run') {
+      if (rest.includes('-h') || rest.includes('--help')) {
+        io.stdout(USAGE);
+        return EXIT_OK;
+      }
+      return await run(parseRunArgs(rest), io);
+    }
+    throw new UsageError(`unknown command '${command}'`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`moonstep: ${error.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,2 @@
+// Node-only helpers (not in the browser build).
+export { FsScriptLoader } from './FsScriptLoader';

@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
+
+/** Runs the CLI in-process; returns exit code, stdout and stderr. */
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** A temp folder holding the given scripts. */
+function scripts(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'moonstep-cli-'));
+  for (const [name, source] of Object.entries(files)) writeFileSync(join(dir, name), source);
+  return dir;
+}
+
+describe('The moonstep command', () => {
+  it('prints exactly what the script prints, tab-separated, and exits 0', async () => {
+    const dir = scripts({ 'main.lua': 'print("a", 1, nil, true)\nsetTimeout(function() print("t", time.frame()) end, 100)' });
+    const r = await cli('run', join(dir, 'main.lua'), '--frames', '10');
+    expect(r).toEqual({ code: 0, stdout: 'a\t1\tnil\ttrue\nt\t6\n', stderr: '' });
+  });
+
+  it('lets the script require modules next to it', async () => {
+    const dir = scripts({ 'main.lua': 'print(require("lib").answer)', 'lib.lua': 'return { answer = 42 }' });
+    expect((await cli('run', join(dir, 'main.lua'), '--frames', '1')).stdout).toBe('42\n');
+  });
+
+  it('runs the given number of frames at the given rate', async () => {
+    const dir = scripts({ 'main.lua': 'setInterval(function() print(time.frame(), time.now()) end, 1000)' });
+    const r = await cli('run', join(dir, 'main.lua'), '--frames', '90', '--hz', '30');
+    expect(r.stdout).toBe('30\t1.0\n60\t2.0\n90\t3.0\n');
+  });
+
+  it('seeds math.random', async () => {
+    const dir = scripts({ 'main.lua': 'print(math.random(1, 1e6))' });
+    const a = await cli('run', join(dir, 'main.lua'), '--frames', '0', '--seed', '7');
+    const b = await cli('run', join(dir, 'main.lua'), '--frames', '0', '--seed', '7');
+    const c = await cli('run', join(dir, 'main.lua'), '--frames', '0', '--seed', '8');
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).not.toBe(c.stdout);
+  });
+
+  it('reports script errors on stderr as file:line: message with a traceback, and exits 1', async () => {
+    const dir = scripts({ 'main.lua': 'print("before")\nsetTimeout(function()\n  error("boom")\nend, 0)\nsetTimeout(function() print("after") end, 0)' });
+    const r = await cli('run', join(dir, 'main.lua'), '--frames', '2');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('before\nafter\n');
+    expect(r.stderr).toMatch(/^main\.lua:3: boom\nstack traceback:\n/);
+    expect(r.stderr).toContain('main.lua:3');
+  });
+
+  it('exits 1 on a syntax error', async () => {
+    const dir = scripts({ 'main.lua': 'print(' });
+    const r = await cli('run', join(dir, 'main.lua'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^main\.lua:1: /);
+  });
+
+  it('exits 2 on a missing file, an unknown option or a bad value', async () => {
+    expect((await cli('run', '/nonexistent/x.lua')).code).toBe(2);
+    const dir = scripts({ 'main.lua': '' });
+    for (const args of [['--bogus'], ['--frames', '-1'], ['--hz', 'x'], ['--frames']]) {
+      const r = await cli('run', join(dir, 'main.lua'), ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('Usage: moonstep run');
+    }
+    expect((await cli()).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+  });
+
+  it('prints help with --help and exits 0', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--frames N');
+  });
+
+  it('writes the trace as JSON lines and a stable digest', async () => {
+    const dir = scripts({ 'main.lua': 'setTimeout(function() end, 50)\ntask.spawn(function() task.wait(0.1) end)' });
+    const trace = join(dir, 'trace.jsonl');
+    const r1 = await cli('run', join(dir, 'main.lua'), '--frames', '10', '--trace', trace, '--digest');
+    const records = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records).toEqual([
+      { step: 0, kind: 'main', id: 0, owner: 'script:main.lua' },
+      { step: 0, kind: 'task', id: 2, owner: 'script:main.lua' },
+      { step: 3, kind: 'timer', id: 1, owner: 'script:main.lua' },
+      { step: 6, kind: 'task', id: 2, owner: 'script:main.lua' },
+    ]);
+    const r2 = await cli('run', join(dir, 'main.lua'), '--frames', '10', '--digest');
+    expect(r1.stderr).toMatch(/^trace digest: [0-9a-f]{16} \(4 records\)\n$/);
+    expect(r2.stderr).toBe(r1.stderr);
+  });
+
+  it('sends --event inputs, records them, and replays the run to the same digest', async () => {
+    const dir = scripts({ 'main.lua': 'events.on("hit", function(n, who) print("hit", n, who, time.frame()) end)' });
+    const log = join(dir, 'run.json');
+    const live = await cli('run', join(dir, 'main.lua'), '--frames', '20', '--event', '5:hit:[3,"bat"]', '--event', '9:hit:7', '--record', log, '--digest');
+    expect(live.stdout).toBe('hit\t3\tbat\t5\nhit\t7\tnil\t9\n');
+    const replayed = await cli('run', join(dir, 'main.lua'), '--frames', '20', '--replay', log, '--digest');
+    expect(replayed.stdout).toBe(live.stdout);
+    expect(replayed.stderr).toBe(live.stderr);
+  });
+
+  it('runs as a real command through bin/moonstep.js', async () => {
+    const dir = scripts({ 'main.lua': 'print("from the binary", time.frame())\nsetTimeout(function() error("late") end, 20)' });
+    const bin = new URL('../../bin/moonstep.js', import.meta.url).pathname;
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, 'run', join(dir, 'main.lua'), '--frames', '3'], (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+    expect(result.stdout).toBe('from the binary\t0\n');
+    expect(result.stderr).toMatch(/^main\.lua:2: late\n/);
+    expect(result.code).toBe(1);
+  });
+});

@@ -1,0 +1,31 @@
+import { defineConfig } from 'vite';
+
+// Library builds (npm run build):
+//   --mode node     dist/node/: the runtime, the CLI and the vite plugin, for Node
+//   --mode browser  dist/browser/: the runtime and the pixi integration, for bundlers
+// The Lua sources are inlined (imported with ?raw). Dependencies stay external; in the
+// browser build, so does the wasm file's ?url import, which the app's bundler serves.
+export default defineConfig(({ mode }) => {
+  const node = mode === 'node';
+  return {
+    publicDir: false,
+    resolve: { conditions: node ? ['node', 'import', 'module', 'default'] : ['browser', 'import', 'module', 'default'] },
+    build: {
+      outDir: node ? 'dist/node' : 'dist/browser',
+      emptyOutDir: true,
+      minify: false,
+      sourcemap: true,
+      target: 'es2022',
+      ssr: node,
+      lib: {
+        entry: node
+          ? { index: 'src/index.ts', cli: 'src/cli/main.ts', vite: 'src/vite/moonstepLua.ts', node: 'src/node/index.ts' }
+          : { index: 'src/index.ts', pixi: 'src/pixi/index.ts', 'vite-client': 'src/vite/hotReload.ts' },
+        formats: ['es'],
+      },
+      rollupOptions: {
+        external: [/^node:/, 'wasmoon', 'eventemitter3', 'pixi.js', 'vite', /\.wasm\?url$/],
+      },
+    },
+  };
+});
