@@ -5,6 +5,11 @@ import { defineConfig } from 'vite';
 //   --mode browser  dist/browser/: the runtime and the pixi integration, for bundlers
 // The Lua sources are inlined (imported with ?raw). Dependencies stay external; in the
 // browser build, so does the wasm file's ?url import, which the app's bundler serves.
+const ENTRIES: Record<'node' | 'browser', Record<string, string>> = {
+  node: { index: 'src/index.ts', cli: 'src/cli/main.ts', vite: 'src/vite/moonstepLua.ts', node: 'src/node/index.ts' },
+  browser: { index: 'src/index.ts', pixi: 'src/pixi/index.ts', 'vite-client': 'src/vite/hotReload.ts' },
+};
+
 export default defineConfig(({ mode }) => {
   const node = mode === 'node';
   return {
@@ -18,9 +23,7 @@ export default defineConfig(({ mode }) => {
       target: 'es2022',
       ssr: node,
       lib: {
-        entry: node
-          ? { index: 'src/index.ts', cli: 'src/cli/main.ts', vite: 'src/vite/moonstepLua.ts', node: 'src/node/index.ts' }
-          : { index: 'src/index.ts', pixi: 'src/pixi/index.ts', 'vite-client': 'src/vite/hotReload.ts' },
+        entry: ENTRIES[node ? 'node' : 'browser'],
         formats: ['es'],
       },
       rollupOptions: {
