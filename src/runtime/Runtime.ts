@@ -491,6 +491,11 @@ export class Runtime {
     return { digest: digest.hex(), records: digest.records };
   }
 
+  /** Runs a full Lua garbage collection (for tools and tests measuring memory). */
+  collectGarbage(): void {
+    this.callEntry('collect_garbage', () => 0);
+  }
+
   /** Every global name and library member the sandbox offers scripts, sorted (`task.wait`, `print`, …). */
   apiSurface(): string[] {
     const { vm } = this;

@@ -92,7 +92,7 @@ local function enqueue(e)
   local s = step_for(e.due)
   local b = buckets[s]
   if not b then
-    b = { n = 0, sorted = true }
+    b = { n = 0, sorted = true, dead = 0 }
     buckets[s] = b
   end
   local n = b.n + 1
@@ -106,6 +106,29 @@ local function enqueue(e)
   pending_count = pending_count + 1
 end
 M.enqueue = enqueue
+
+--- Notes that an entry of a pending bucket was cancelled; a bucket more than half dead is
+--- compacted (order kept), so cancelled far-future work does not hold memory until its step.
+local function entry_cancelled(e)
+  local b = buckets[e.step]
+  if not b then return end -- its bucket is being drained now, or is gone
+  local dead = b.dead + 1
+  b.dead = dead
+  if dead * 2 > b.n then
+    local kept = 0
+    for i = 1, b.n do
+      local entry = b[i]
+      b[i] = nil
+      local state = entry.state
+      if state == TIMER or state == WAKE or state == DEFERRED then
+        kept = kept + 1
+        b[kept] = entry
+      end
+    end
+    b.n, b.dead = kept, 0
+    if kept == 0 then buckets[e.step] = nil end
+  end
+end
 
 local function entry_before(a, b)
   if a.due ~= b.due then return a.due < b.due end
@@ -358,6 +381,7 @@ function M.cancel_wake(t)
   if wake and wake.state == WAKE then
     wake.state = CANCELLED
     pending_count = pending_count - 1
+    entry_cancelled(wake)
   end
   t.wake = false
 end
@@ -421,6 +445,7 @@ function M.timer_cancel(e)
   e.state = CANCELLED
   pending_count = pending_count - 1
   slot_release(e)
+  entry_cancelled(e)
   return true
 end
 

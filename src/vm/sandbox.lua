@@ -409,6 +409,11 @@ function entry.api_surface()
   return names
 end
 
+--- Runs a full garbage collection (host only; scripts may not).
+function entry.collect_garbage()
+  raw_collectgarbage("collect")
+end
+
 --- Seeds math.random.
 function entry.seed(seed)
   math.randomseed(seed)
