@@ -57,6 +57,8 @@ local function connect(name, fn, once, waiter)
   return record
 end
 
+local host_emit = rt.host.emit
+
 local function check_name(name, fname)
   if type(name) ~= "string" or name == "" then arg_error(1, fname, "event name (non-empty string)", name, 3) end
 end
@@ -114,7 +116,8 @@ end
 --- events.emit(name, ...): runs the handlers now; the host hears it after the step.
 function M.emit(name, ...)
   check_name(name, "events.emit")
-  rt.host.emit(name, ...)
+  local ok, err = pcall(host_emit, name, ...)
+  if not ok then error(err, 2) end
   dispatch(name, pack(...))
 end
 

@@ -15,9 +15,17 @@ local function forget(call)
   rt.slot_release(call)
 end
 
+-- Tail-called by the host function's Lua wrapper, so level 2 is the script's call site.
 local function settle_done(ok, ...)
   if ok then return ... end
-  error((...), 3)
+  error((...), 2)
+end
+
+local host_call = rt.host.call
+local function start_call(name, ...)
+  local ok, id = pcall(host_call, name, ...)
+  if not ok then error(id, 3) end
+  return id
 end
 
 -- Public ------------------------------------------------------------------------------
@@ -26,7 +34,7 @@ end
 function M.make(name)
   return function(...)
     local t = sched.current_task(name)
-    local call_id = rt.host.call(name, ...)
+    local call_id = start_call(name, ...)
     local call = { kind = "host-call", call_id = call_id, task = t, owner = rt.ctx.owner }
     rt.slot_new(call)
     call.cancel = function() forget(call); return true end

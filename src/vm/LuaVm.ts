@@ -166,7 +166,7 @@ export class LuaVm {
         message = error instanceof Error ? error.message : String(error);
       }
       lua.luaL_where(L, 1);
-      this.pushString(message);
+      this.pushString(message, L);
       lua.lua_concat(L, 2);
       return lua.lua_error(L);
     }, 'ii');
