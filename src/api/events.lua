@@ -66,7 +66,11 @@ end
 --- Delivers an event to the Lua handlers subscribed to `name` (not to the host).
 local function dispatch(name, args)
   local list = handlers[name]
-  if not list then return end
+  if not list then
+    local hook = M.after_dispatch
+    if hook then hook(name, args) end
+    return
+  end
   local snapshot = table.move(list, 1, #list, 1, {})
   for i = 1, #snapshot do
     local record = snapshot[i]
@@ -88,8 +92,13 @@ local function dispatch(name, args)
       end
     end
   end
+  local hook = M.after_dispatch
+  if hook then hook(name, args) end
 end
 M.dispatch = dispatch
+
+--- Set by the entities module: delivers each event to entities' `on_event` hooks too.
+M.after_dispatch = false
 
 -- Public ------------------------------------------------------------------------------
 

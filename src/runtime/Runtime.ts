@@ -8,6 +8,7 @@ import {
   ScriptNotFoundError,
   ScriptTimeoutError,
   ValueConversionError,
+  LevelError,
   parseLuaLocation,
   type ScriptErrorSource,
 } from '../vm/errors';
@@ -16,6 +17,10 @@ import type { ScriptLoader, ScriptSource } from '../scripts/ScriptLoader';
 import type { RuntimeEvents, TraceRecord } from '../events/RuntimeEvents';
 import { bootRuntime, type HostFunctions, type RuntimeChunk } from './boot';
 import { TraceDigest } from './TraceDigest';
+import { AssetCatalog, type AssetLoader, type AssetManifest } from '../assets/AssetCatalog';
+import { InputState, type InputSnapshot } from '../input/InputState';
+import { parseLevel, type LevelEntity, type SpawnItem } from '../entities/LevelFile';
+import { ViewMirror, type ViewChanges } from '../entities/ViewMirror';
 
 /** Options for {@link Runtime.create}. */
 export interface RuntimeOptions {
@@ -49,7 +54,19 @@ export interface RuntimeOptions {
   runawayPolicy?: RunawayPolicy;
   /** Extra Lua chunks (features built on the runtime, e.g. entities). */
   chunks?: readonly RuntimeChunk[];
+  /** Assets scripts may load and use as sprites (name → URL or path). See {@link Runtime.assets}. */
+  assets?: AssetManifest;
+  /** Loads one asset (the pixi plugin installs pixi's `Assets`); headless default: size 0×0. */
+  assetLoader?: AssetLoader;
+  /**
+   * Where `level.load(name)` finds levels: a map of name → level data (or JSON text), or a
+   * function returning it (or a promise of it).
+   */
+  levels?: LevelSource;
 }
+
+/** See {@link RuntimeOptions.levels}. */
+export type LevelSource = Record<string, unknown> | ((name: string) => unknown);
 
 /** See {@link RuntimeOptions.runawayPolicy}. */
 export type RunawayPolicy = 'disable-entity' | 'disable-owner' | 'continue';
@@ -68,6 +85,8 @@ export interface RuntimeStats {
   readonly frame: number;
   /** Host calls started and not yet settled (plus those queued behind the limit). */
   readonly pendingHostCalls: number;
+  /** Live entities. */
+  readonly entities: number;
 }
 
 /**
@@ -87,6 +106,7 @@ export interface InspectorSnapshot {
   readonly luaMemoryBytes: number;
   readonly timers: ReadonlyArray<{ id: number; owner: string; dueStep: number; interval: boolean; site: string }>;
   readonly tasks: ReadonlyArray<{ id: number; owner: string; status: string; wakeStep: number; site: string }>;
+  readonly entities: ReadonlyArray<{ id: number; name: string; script: string; x: number; y: number; disabled: boolean; waiting: boolean }>;
 }
 
 /** What {@link Runtime.lastStepProfile} returns: milliseconds per phase of one step. */
@@ -101,13 +121,18 @@ export interface StepProfile {
   readonly updates: number;
   /** Deferred work. */
   readonly deferred: number;
+  /** Packing the view state of changed entities for the host (while view sync is on). */
+  readonly sync: number;
 }
 
 /** A function the host exposes to scripts; it may return a value or a promise of one. */
 export type HostAsyncFunction = (...args: PlainValue[]) => unknown;
 
 type Outgoing = { [K in keyof RuntimeEvents]: [K, RuntimeEvents[K]] }[keyof RuntimeEvents];
-type HostInput = ['event', string, PlainValue[]] | ['settle', number, boolean, unknown];
+type HostInput =
+  | ['event', string, PlainValue[]]
+  | ['settle', number, boolean, unknown]
+  | ['input', InputSnapshot];
 
 const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
 const DEFAULT_INSTRUCTION_BUDGET = 10_000_000;
@@ -127,6 +152,10 @@ export class Runtime {
   timeScale = 1;
   /** Trace records, when tracing is on (oldest first). Clear it with `trace.length = 0`. */
   readonly trace: TraceRecord[] = [];
+  /** Actions scripts read with `input.down/pressed/released` (snapshot taken at each step start). */
+  readonly input = new InputState();
+  /** The asset manifest scripts may use (`assets.load`, `self.sprite`). */
+  readonly assets: AssetCatalog;
 
   private readonly bus = new EventEmitter<RuntimeEvents>();
   private readonly vm: LuaVm;
@@ -146,6 +175,9 @@ export class Runtime {
   private recording?: Array<{ step: number; inputs: HostInput[] }>;
   private replaying?: Map<number, HostInput[]>;
   private profiling = false;
+  private readonly levels?: LevelSource;
+  private mirror?: ViewMirror;
+  private spriteNames: string[] = [];
   private errorCount = 0;
 
   private constructor(vm: LuaVm, options: RuntimeOptions) {
@@ -155,6 +187,19 @@ export class Runtime {
     this.maxPendingHostCalls = options.maxPendingHostCalls ?? 64;
     this.tracing = options.trace ?? false;
     this.entries = bootRuntime(vm, this.hostFunctionTable(), options.chunks ?? []);
+    this.assets = new AssetCatalog((names) => {
+      this.spriteNames = names;
+      this.callEntry('set_assets', () => {
+        vm.pushValue(names);
+        return 1;
+      });
+    });
+    if (options.assetLoader) this.assets.setLoader(options.assetLoader);
+    if (options.assets) this.assets.register(options.assets);
+    this.levels = options.levels;
+    // Internal host functions behind assets.load and level.load (not globals).
+    this.hostFunctions.set('__assets_load', (name) => this.assets.load(String(name)));
+    this.hostFunctions.set('__level_load', async (name) => this.levelItems(await this.fetchLevel(String(name)), String(name)));
     this.callEntry('configure', () => {
       vm.lua.lua_pushinteger(vm.L, BigInt(this.clock.hz));
       return 1;
@@ -371,6 +416,130 @@ export class Runtime {
     return this.bus.listenerCount(event);
   }
 
+  // ---------------------------------------------------------------- entities
+
+  /**
+   * Spawns the entities of a level (JSON text or parsed data: `{ "entities": [...] }`) in
+   * file order; each entity's `init` runs now. The whole level is checked first: a missing
+   * script or a malformed field throws {@link LevelError} naming the entity and the field,
+   * and nothing spawns. Returns the entity ids.
+   */
+  loadLevel(data: unknown, name = 'level'): number[] {
+    this.vm.assertOpen('loadLevel');
+    this.assertNotInLua('loadLevel');
+    return this.spawnItems(this.levelItems(data, name), name);
+  }
+
+  /** Spawns one entity running behaviour `script` (fields as in a level file). Returns its id. */
+  spawn(script: string, entity: Omit<LevelEntity, 'script'> = {}): number {
+    return this.loadLevel({ entities: [{ ...entity, script }] }, `spawn '${script}'`)[0]!;
+  }
+
+  /** Destroys entity `id` (cancels its work, runs `final`). False if it was not live. */
+  destroyEntity(id: number): boolean {
+    const { vm } = this;
+    let result = false;
+    this.callEntry('destroy_entity', () => {
+      vm.lua.lua_pushinteger(vm.L, BigInt(id));
+      return 1;
+    }, 1, () => {
+      result = vm.lua.lua_toboolean(vm.L, -1) !== 0;
+    });
+    return result;
+  }
+
+  /**
+   * Hot-reloads behaviour script `name` from `source`: live entities running it keep their
+   * `self`, their timers, tasks and connections are cancelled, then `on_reload(self)` runs
+   * (or `init(self, props)` again). Returns the number of entities reloaded, or -1 if the new
+   * source failed to compile or load: the error is emitted as an `error` event and the old
+   * behaviour keeps running.
+   */
+  reloadScript(name: string, source: string, chunkName = `${name.replace(/\./g, '/')}.lua`): number {
+    this.vm.assertOpen('reloadScript');
+    this.assertNotInLua('reloadScript');
+    const { vm } = this;
+    let count = 0;
+    this.callEntry('reload_behaviour', () => {
+      vm.pushString(name);
+      vm.pushString(source);
+      vm.pushString(chunkName);
+      return 3;
+    }, 2, () => {
+      if (vm.lua.lua_type(vm.L, -2) === 0) {
+        count = -1;
+        this.queueError('reload', `script:${chunkName}`, vm.toStringAt(-1) ?? 'reload failed', '');
+      } else {
+        count = Number(vm.readValue(-2));
+      }
+    });
+    this.flushOutbox();
+    return count;
+  }
+
+  /**
+   * Turns on view sync: from now on the view state of changed entities is collected each step
+   * and {@link syncViews} applies it to the returned mirror (the pixi view reads it).
+   */
+  enableViewSync(): ViewMirror {
+    if (!this.mirror) {
+      this.mirror = new ViewMirror((i) => this.spriteNames[i - 1] ?? null);
+      const { vm } = this;
+      this.callEntry('set_view_sync', () => {
+        vm.lua.lua_pushboolean(vm.L, 1);
+        return 1;
+      });
+    }
+    return this.mirror;
+  }
+
+  /** The view mirror, while view sync is on. */
+  get views(): ViewMirror | undefined {
+    return this.mirror;
+  }
+
+  /** Moves the view changes of the steps run since the last call into the mirror (one transfer). */
+  syncViews(): ViewChanges {
+    const mirror = this.enableViewSync();
+    const { vm } = this;
+    let bytes: Uint8Array = new Uint8Array(0);
+    this.callEntry('take_view', () => 0, 1, () => {
+      bytes = vm.toBytesAt(-1);
+    });
+    return mirror.apply(bytes);
+  }
+
+  private levelItems(data: unknown, name: string): SpawnItem[] {
+    return parseLevel(data, name, {
+      scriptExists: (script) => this.resolveScript(script) !== undefined,
+      assetExists: (asset) => this.assets.has(asset),
+    });
+  }
+
+  private async fetchLevel(name: string): Promise<unknown> {
+    const source = this.levels;
+    let data: unknown;
+    if (typeof source === 'function') data = await source(name);
+    else if (source && Object.prototype.hasOwnProperty.call(source, name)) data = source[name];
+    if (data === undefined) throw new LevelError(`level '${name}' not found`, name, -1);
+    return data;
+  }
+
+  private spawnItems(items: SpawnItem[], name: string): number[] {
+    const { vm } = this;
+    let ids: number[] = [];
+    let failure: string | undefined;
+    this.callEntry('spawn_level', () => {
+      vm.pushValue(items as unknown as PlainValue);
+      return 1;
+    }, 2, () => {
+      if (vm.lua.lua_toboolean(vm.L, -2) === 0) failure = vm.toStringAt(-1) ?? 'spawn failed';
+      else ids = (vm.readValue(-2) as number[] | null) ?? [];
+    });
+    if (failure !== undefined) throw new LevelError(`level '${name}': ${failure}`, name, -1);
+    return Array.isArray(ids) ? ids : [];
+  }
+
   // ---------------------------------------------------------------- diagnostics
 
   /** Counters: live registry slots, pending timers, waiting tasks, Lua memory. */
@@ -378,8 +547,8 @@ export class Runtime {
     this.vm.assertOpen('stats');
     const { vm } = this;
     let counts: number[] = [];
-    this.callEntry('stats', () => 0, 4, () => {
-      counts = [1, 2, 3, 4].map((i) => Number(vm.readValue(-5 + i)));
+    this.callEntry('stats', () => 0, 5, () => {
+      counts = [1, 2, 3, 4, 5].map((i) => Number(vm.readValue(-6 + i)));
     });
     return {
       liveSlots: counts[0] ?? 0,
@@ -388,6 +557,7 @@ export class Runtime {
       frame: counts[3] ?? 0,
       luaMemoryBytes: vm.memoryBytes,
       pendingHostCalls: this.pendingHostCalls + this.callQueue.length,
+      entities: counts[4] ?? 0,
     };
   }
 
@@ -403,6 +573,7 @@ export class Runtime {
       const raw = vm.readValue(-1) as {
         timers?: Array<{ id: number; owner: string; due_step: number; interval: boolean; site: string }>;
         tasks?: Array<{ id: number; owner: string; status: string; wake_step: number; site: string }>;
+        entities?: Array<{ id: number; name: string; script: string; x: number; y: number; disabled: boolean; waiting: boolean }>;
         live_slots: number;
         frame: number;
       };
@@ -416,6 +587,7 @@ export class Runtime {
         tasks: (Array.isArray(raw.tasks) ? raw.tasks : []).map((t) => ({
           id: t.id, owner: t.owner, status: t.status, wakeStep: t.wake_step, site: t.site,
         })),
+        entities: Array.isArray(raw.entities) ? raw.entities : [],
       };
     });
     return snapshot!;
@@ -548,6 +720,8 @@ export class Runtime {
       inputs = this.replaying.get(step) ?? [];
     } else {
       inputs = this.inputs.splice(0);
+      const snapshot = this.input.takeSnapshot();
+      if (snapshot) inputs.unshift(['input', snapshot]);
       if (this.recording && inputs.length > 0) this.recording.push({ step, inputs: structuredClone(inputs) });
     }
     this.callEntry(
@@ -575,7 +749,9 @@ export class Runtime {
     const { lua, L } = vm;
     lua.lua_createtable(L, inputs.length, 0);
     inputs.forEach((input, i) => {
-      if (input[0] === 'event') {
+      if (input[0] === 'input') {
+        vm.pushValue(input as unknown as PlainValue);
+      } else if (input[0] === 'event') {
         lua.lua_createtable(L, 3, 0);
         vm.pushString('event');
         lua.lua_rawseti(L, -2, 1n);

@@ -7,6 +7,10 @@ import taskLua from '../api/task.lua?raw';
 import eventsLua from '../api/events.lua?raw';
 import hostLua from '../api/host.lua?raw';
 import inspectLua from './inspect.lua?raw';
+import inputLua from '../api/input.lua?raw';
+import assetsLua from '../api/assets.lua?raw';
+import entitiesLua from '../entities/entities.lua?raw';
+import levelLua from '../entities/level.lua?raw';
 
 /** Host functions the Lua runtime calls (each becomes a C closure). */
 export type HostFunctions = Record<string, (L: number) => number>;
@@ -21,6 +25,10 @@ const CHUNKS: ReadonlyArray<readonly [string, string, string]> = [
   ['task', 'moonstep/task.lua', taskLua],
   ['events', 'moonstep/events.lua', eventsLua],
   ['hostcalls', 'moonstep/host.lua', hostLua],
+  ['input', 'moonstep/input.lua', inputLua],
+  ['assets', 'moonstep/assets.lua', assetsLua],
+  ['entities', 'moonstep/entities.lua', entitiesLua],
+  ['level', 'moonstep/level.lua', levelLua],
   ['inspect', 'moonstep/inspect.lua', inspectLua],
   ['sandbox', 'moonstep/sandbox.lua', sandboxLua],
 ];

@@ -44,14 +44,16 @@ function M.snapshot()
         wake_step = r.wake and r.wake.step or 0, site = r.site or "" }
     end
   end
-  return { timers = timers, tasks = tasks, live_slots = rt.slot_count(), frame = sched.frame }
+  local entities = rt.entities and rt.entities.snapshot() or {}
+  return { timers = timers, tasks = tasks, entities = entities, live_slots = rt.slot_count(), frame = sched.frame }
 end
 
 --- The last step's phase times in milliseconds (nil unless profiling is on).
 function M.profile()
   local p = sched.profile
   if not p then return nil end
-  return { inputs = p.inputs, timers = p.timers, tasks = p.tasks, updates = p.updates, deferred = p.deferred }
+  return { inputs = p.inputs, timers = p.timers, tasks = p.tasks, updates = p.updates, deferred = p.deferred,
+           sync = p.sync }
 end
 
 rt.entry.inspect = M.snapshot

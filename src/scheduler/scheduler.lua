@@ -195,13 +195,41 @@ local function bucket_runner_body()
   end
 end
 
---- Runs `invoke(list[i])` for i = 1..n inside runner coroutines (see the header).
-local function run_list(list, n, invoke)
+-- The runner for entity updates: calls `update(self, dt)` for each live entity record
+-- (fields `alive`, `update`, `self`, `owner`, `busy`, `spawn_frame`); see entities.lua.
+local cur_dt = 0
+local function update_runner_body()
+  local my = runner_epoch
+  local list, n, dt, frame = cur_list, cur_n, cur_dt, M.frame
+  while cur_i < n do
+    local i = cur_i + 1
+    cur_i = i
+    local e = list[i]
+    local busy = e.busy
+    if e.alive and e.spawn_frame < frame and (busy == false or busy.status ~= "suspended") then
+      local owner = e.owner
+      if not owner.disabled then
+        serial = serial + 1
+        internal = false
+        ctx.owner = owner
+        if tracing then rt.trace_record("update", e.eid, owner) end
+        e.update(e.self, dt)
+      end
+    end
+    if runner_epoch ~= my then return end -- donated: the update that waited has finished
+  end
+end
+
+--- Runs `invoke(list[i])` for i = 1..n inside runner coroutines (see the header). `body`
+--- replaces the generic runner loop (the update phase has its own); `on_wait(item, task)`
+--- hears which item's callback waited and became a task.
+local function run_list(list, n, invoke, body, on_wait)
   local saved_list, saved_n, saved_i, saved_invoke = cur_list, cur_n, cur_i, cur_invoke
   cur_list, cur_n, cur_i, cur_invoke = list, n, 0, invoke
+  body = body or (invoke == invoke_bucket_entry and bucket_runner_body or runner_body)
   while cur_i < cur_n do
     runner_epoch = runner_epoch + 1
-    local runner = cocreate(invoke == invoke_bucket_entry and bucket_runner_body or runner_body)
+    local runner = cocreate(body)
     owned_threads[runner] = true
     local saved_thread, saved_task = ctx.thread, ctx.task
     ctx.thread, ctx.task = runner, nil
@@ -215,6 +243,7 @@ local function run_list(list, n, invoke)
       local t = M.task_of_thread[runner]
       if t then
         M.after_yield(t, err)
+        if on_wait then on_wait(cur_list[cur_i], t) end
       else
         rt.report(ctx.source, ctx.owner, BAD_YIELD, runner)
         coclose(runner)
@@ -225,6 +254,14 @@ local function run_list(list, n, invoke)
   internal = true
 end
 M.run_list = run_list
+
+--- Runs the update phase over `list[1..n]` (entity records) with step length `dt`.
+--- `on_wait(record, task)` is told when an update waited.
+function M.run_updates(list, n, dt, on_wait)
+  cur_dt = dt
+  ctx.source = "update"
+  run_list(list, n, nil, update_runner_body, on_wait)
+end
 
 -- Tasks -----------------------------------------------------------------------------------
 
@@ -507,6 +544,12 @@ function M.on_update_phase(fn)
   phase_hooks[#phase_hooks + 1] = fn
 end
 
+--- Registers `fn()` to run at the end of every step, after deferred work (view sync).
+local end_hooks = {}
+function M.on_step_end(fn)
+  end_hooks[#end_hooks + 1] = fn
+end
+
 --- Registers `fn()` to run at the start of every step, before timers (host inputs).
 local input_hooks = {}
 function M.on_step_start(fn)
@@ -567,13 +610,17 @@ function M.step()
   end
 
   ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
+  local t3 = clock and clock()
+  -- 4. end of step: the view state of changed entities is packed for the host
+  for i = 1, #end_hooks do end_hooks[i]() end
+  ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
   rt.slot_flush()
   if profile then
-    local t3 = clock()
     profile.inputs = t0 - profile.start
     profile.queue = t1 - t0
     profile.updates = t2 - t1
     profile.deferred = t3 - t2
+    profile.sync = clock() - t3
   end
 end
 
@@ -581,7 +628,8 @@ end
 --- milliseconds spent on host inputs, timer callbacks, task resumes, entity updates and
 --- deferred work (diagnostics only: scripts never see this clock).
 function M.set_profiling(on)
-  M.profile = on and { start = 0, inputs = 0, queue = 0, timers = 0, tasks = 0, updates = 0, deferred = 0 } or nil
+  M.profile = on and { start = 0, inputs = 0, queue = 0, timers = 0, tasks = 0, updates = 0, deferred = 0,
+                      sync = 0 } or nil
 end
 
 --- Like invoke_entry, but adds the time each item took to the profile (timers vs tasks).

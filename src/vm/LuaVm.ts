@@ -270,6 +270,15 @@ export class LuaVm {
     return this.readLuaString(index, L);
   }
 
+  /** A copy of the bytes of the Lua string at `index` (empty if it is not a string). */
+  toBytesAt(index: number, L = this.L): Uint8Array {
+    if (this.lua.lua_type(L, index) !== LuaType.String) return new Uint8Array(0);
+    const m = this.direct;
+    const ptr = m._lua_tolstring(L, index, this.lenPointer);
+    const len = m.HEAPU32[this.lenPointer >> 2]!;
+    return m.HEAPU8.slice(ptr, ptr + len);
+  }
+
   private readLuaString(index: number, L: number): string {
     const m = this.direct;
     const ptr = m._lua_tolstring(L, index, this.lenPointer);

@@ -25,6 +25,9 @@ M.entry = {}
 --- Globals the sandbox offers to scripts; API modules add to it (name -> value).
 M.globals = {}
 
+--- Tables with fields `rawset` must not touch (entity `self` tables): table -> set of keys.
+M.guarded_fields = setmetatable({}, { __mode = "k" })
+
 --- Tables scripts must never modify (the sandbox's proxies and API tables); weak keys.
 M.protected = setmetatable({}, { __mode = "k" })
 
@@ -84,6 +87,10 @@ function M.slot_release(record)
   record.released = true
   ndead = ndead + 1
   dead[ndead] = record
+  -- A full batch is flushed at once: code that cancels a lot of work in one callback must
+  -- not hold all of it until the step ends. (Released records are already dead to every
+  -- reader; the batch only spares the drain per-record bookkeeping.)
+  if ndead >= 4096 then M.slot_flush() end
 end
 
 --- Releases every slot marked since the last flush. Called after each drain.
@@ -292,6 +299,16 @@ function M.watch_tick()
   local used = watch.used + watch.chunk
   watch.used = used
   if used > watch.budget then
+    -- Never stop the runtime's own code halfway through its bookkeeping (a record half
+    -- made would leak): the abort lands on the next tick that finds script code running.
+    for level = 2, 4 do
+      local info = getinfo(level, "S")
+      if not info then break end
+      if info.what ~= "C" then
+        if info.short_src:find("^moonstep/") then return end
+        break
+      end
+    end
     watch.aborting = s
     error(("%s: script stopped: instruction budget exceeded (%d VM instructions)")
       :format(script_location(), math.floor(watch.budget)), 0)

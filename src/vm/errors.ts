@@ -55,6 +55,12 @@ export type ScriptErrorSource =
   | 'event'
   | 'deferred'
   | 'hook'
+  | 'init'
+  | 'final'
+  | 'on_event'
+  | 'on_reload'
+  | 'reload'
+  | 'assets'
   | 'host-call'
   | 'require';
 
@@ -101,4 +107,20 @@ export function parseLuaLocation(message: string): LuaLocation {
   const m = LOCATION.exec(message);
   if (!m) return { chunk: '?', line: 0 };
   return { chunk: m[1]!, line: Number(m[2]) };
+}
+
+/** A level file that cannot be spawned: names the level, the entity and the field. */
+export class LevelError extends MoonstepError {
+  override readonly kind = 'level';
+  constructor(
+    message: string,
+    /** The level's name. */
+    readonly level: string,
+    /** Index of the entity in the file (0-based), -1 for the file itself. */
+    readonly entityIndex: number,
+    /** The field at fault, if any. */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }

@@ -172,8 +172,11 @@ end
 
 local base = {}
 
+local guarded_fields = rt.guarded_fields
 local function safe_rawset(t, k, v)
   if protected[t] then error("cannot modify a read-only table", 2) end
+  local guard = guarded_fields[t]
+  if guard and guard[k] then error(("rawset cannot set entity field '%s' (assign it normally)"):format(tostring(k)), 2) end
   return raw_rawset(t, k, v)
 end
 
@@ -288,9 +291,11 @@ local function require(name)
 end
 M.require = require
 
---- Loads module `name` from the script roots (cached), like require, returning the chunk's
---- value; errors like require. For the host's use (behaviours, levels).
-M.load_module = require
+--- Compiles script text in a fresh sandbox environment (text only). Returns the chunk's
+--- function, or nil and the syntax error. For behaviours (loaded and reloaded by name).
+function M.compile(source, chunkname)
+  return raw_load(source, "@" .. chunkname, "t", new_env())
+end
 
 -- Assembling the base -----------------------------------------------------------------------
 
@@ -345,8 +350,11 @@ sched.on_step_start(function()
   inputs = nil
   sched.run_list(list, #list, function(input)
     ctx.owner, ctx.source, ctx.task = nil, "event", nil
-    if input[1] == "event" then
+    local kind = input[1]
+    if kind == "event" then
       rt.events.dispatch(input[2], input[3])
+    elseif kind == "input" then
+      rt.input.apply(input[2])
     else
       ctx.source = "host-call"
       rt.hostcalls.settle(input[2], input[3], input[4])
@@ -433,7 +441,7 @@ function entry.stats()
       elseif record.kind == "task" and record.status == "suspended" then waiting = waiting + 1 end
     end
   end
-  return rt.slot_count(), timers, waiting, sched.frame
+  return rt.slot_count(), timers, waiting, sched.frame, rt.entities.count()
 end
 
 return M

@@ -74,8 +74,8 @@ describe("scripts' own coroutines", () => {
     run('task.spawn(function() coroutine.yield(1) end)');
     steps(1);
     expect(errors).toHaveLength(1);
-    expect(errors[0].message).toContain('coroutine.yield can only be used inside a coroutine the script created');
-    expect(errors[0].line).toBe(1);
+    expect(errors[0]!.message).toContain('coroutine.yield can only be used inside a coroutine the script created');
+    expect(errors[0]!.line).toBe(1);
   });
 
   it('cancelling a task that waits inside a user coroutine ends both', async () => {

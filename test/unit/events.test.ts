@@ -20,8 +20,8 @@ describe('events between scripts', () => {
          print("emit returned")`);
     expect(prints).toEqual(['third', 'emit returned']);
     expect(errors).toHaveLength(1);
-    expect(errors[0].message).toContain('handler broke');
-    expect(errors[0].line).toBe(2);
+    expect(errors[0]!.message).toContain('handler broke');
+    expect(errors[0]!.line).toBe(2);
     steps(2);
     expect(prints).toEqual(['third', 'emit returned', 'waited\t2']);
   });

@@ -41,7 +41,7 @@ describe('Step profiling', () => {
     rt.setProfiling(true);
     rt.step();
     const profile = rt.lastStepProfile()!;
-    expect(Object.keys(profile).sort()).toEqual(['deferred', 'inputs', 'tasks', 'timers', 'updates']);
+    expect(Object.keys(profile).sort()).toEqual(['deferred', 'inputs', 'sync', 'tasks', 'timers', 'updates']);
     expect(profile.timers).toBeGreaterThan(0);
     expect(profile.tasks).toBeGreaterThan(0);
     for (const value of Object.values(profile)) expect(value).toBeGreaterThanOrEqual(0);

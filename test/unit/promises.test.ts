@@ -60,8 +60,8 @@ describe('awaiting host promises', () => {
       'false\tfile not found: x.json',
     ]);
     expect(errors).toHaveLength(1);
-    expect(errors[0].message).toContain('file not found: x.json');
-    expect(errors[0].line).toBe(4);
+    expect(errors[0]!.message).toContain('file not found: x.json');
+    expect(errors[0]!.line).toBe(4);
   });
 
   it('applies settlements in settlement order, not call order', async () => {

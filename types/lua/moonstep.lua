@@ -148,3 +148,141 @@ function events.emit(name, ...) end
 ---@param timeout_seconds? number
 ---@return any ...
 function events.wait(name, timeout_seconds) end
+
+-- entities -------------------------------------------------------------------------------------
+
+---A live entity: the `self` its behaviour's hooks receive, and the handle other scripts hold.
+---Besides these fields, a script may store anything in it. After `destroy()` the reference
+---is stale: only `id`, `name`, `script`, `is_alive()` and `destroy()` still answer.
+---@class Entity
+---@field id integer read-only
+---@field name string|nil read-only (from `props.name`)
+---@field script string read-only behaviour script name
+---@field x number position (finite)
+---@field y number position (finite)
+---@field rotation number radians
+---@field scale_x number
+---@field scale_y number
+---@field alpha number 0 to 1
+---@field z number draw order (higher draws on top)
+---@field visible boolean
+---@field tint integer colour 0x000000 to 0xFFFFFF
+---@field sprite string|nil asset name from the host's manifest
+local Entity = {}
+
+---Destroys the entity: cancels everything it scheduled, runs `final(self)`. False if it already was.
+---@return boolean
+function Entity:destroy() end
+
+---@return boolean
+function Entity:is_alive() end
+
+---@param tag string
+---@return boolean
+function Entity:has_tag(tag) end
+
+---Runs the entity's `on_event(self, name, ...)` now, in a task.
+---@param name string
+---@param ... any
+function Entity:send(name, ...) end
+
+---What a behaviour script returns: every hook is optional.
+---@class Behaviour
+---@field init? fun(self: Entity, props: table) runs in the step the entity spawns (may wait)
+---@field update? fun(self: Entity, dt: number) once per step from the next step, in creation order
+---@field final? fun(self: Entity) once, when the entity is destroyed (must not wait)
+---@field on_event? fun(self: Entity, name: string, ...: any) every event (`events.emit`, the host, `entity:send`)
+---@field on_reload? fun(self: Entity) after a hot reload (else `init` runs again)
+
+---Props accepted by `entities.spawn`: these fields, plus anything the behaviour reads.
+---@class SpawnProps
+---@field name? string
+---@field tags? string[]
+---@field x? number
+---@field y? number
+---@field rotation? number
+---@field scale_x? number
+---@field scale_y? number
+---@field alpha? number
+---@field z? number
+---@field visible? boolean
+---@field tint? integer
+---@field sprite? string
+
+---Entities with Lua behaviours.
+entities = {}
+
+---Spawns an entity running behaviour `script` (resolved like `require`); `init(self, props)` runs now.
+---@param script string
+---@param props? SpawnProps|table
+---@return Entity
+function entities.spawn(script, props) end
+
+---The oldest live entity named `name`.
+---@param name string
+---@return Entity|nil
+function entities.find(name) end
+
+---The live entity with id `id`.
+---@param id integer
+---@return Entity|nil
+function entities.get(id) end
+
+---Live entities in creation order (with `tag`, if given).
+---@param tag? string
+---@return Entity[]
+function entities.all(tag) end
+
+---Number of live entities.
+---@return integer
+function entities.count() end
+
+-- input ---------------------------------------------------------------------------------------
+
+---Actions the host maps keys to, as of the start of this step.
+input = {}
+
+---@param action string
+---@return boolean held
+function input.down(action) end
+
+---@param action string
+---@return boolean pressed went down since the previous step
+function input.pressed(action) end
+
+---@param action string
+---@return boolean released went up since the previous step
+function input.released(action) end
+
+-- assets --------------------------------------------------------------------------------------
+
+---@class AssetInfo
+---@field name string
+---@field width number
+---@field height number
+
+---Assets named in the host's manifest.
+assets = {}
+
+---Waits (in a task) until the asset(s) loaded. With a list, loads run in parallel and
+---`on_progress(loaded, total, name)` runs as each finishes.
+---@param names string|string[]
+---@param on_progress? fun(loaded: integer, total: integer, name: string)
+---@return AssetInfo|AssetInfo[]
+function assets.load(names, on_progress) end
+
+---True if the host's manifest names `name`.
+---@param name string
+---@return boolean
+function assets.has(name) end
+
+-- level ---------------------------------------------------------------------------------------
+
+---Levels: JSON lists of entities the host provides.
+level = {}
+
+---Waits (in a task) for level `name` from the host, then spawns its entities in file order.
+---A level with a missing script or a malformed field raises and spawns nothing.
+---@param name string
+---@return Entity[]
+function level.load(name) end

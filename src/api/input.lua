@@ -1,0 +1,62 @@
+-- Input for playable scenes: `input.down(action)`, `input.pressed(action)` and
+-- `input.released(action)` read a per-step snapshot of the host's actions. The host maps
+-- keys (or buttons) to action names and sends the snapshot at the start of a step, only when
+-- something changed; a press and release that both happen between two steps still shows
+-- as pressed and released in the next step.
+local rt = ...
+local sched = rt.scheduler
+
+local M = {}
+
+local type = type
+local arg_error = rt.arg_error
+
+local down, pressed, released = {}, {}, {}
+local EMPTY = {}
+
+local function set_of(list)
+  local set = {}
+  if type(list) == "table" then
+    for i = 1, #list do set[list[i]] = true end
+  end
+  return set
+end
+
+local function check_action(action, fname)
+  if type(action) ~= "string" then arg_error(1, fname, "action name (string)", action, 3) end
+end
+
+-- Public ------------------------------------------------------------------------------
+
+--- input.down(action) -> boolean: the action is held in this step.
+function M.down(action)
+  check_action(action, "input.down")
+  return down[action] == true
+end
+
+--- input.pressed(action) -> boolean: the action went down since the previous step.
+function M.pressed(action)
+  check_action(action, "input.pressed")
+  return pressed[action] == true
+end
+
+--- input.released(action) -> boolean: the action went up since the previous step.
+function M.released(action)
+  check_action(action, "input.released")
+  return released[action] == true
+end
+
+--- Applies a snapshot from the host: { down = {...}, pressed = {...}, released = {...} }.
+function M.apply(snapshot)
+  down, pressed, released = set_of(snapshot.down), set_of(snapshot.pressed), set_of(snapshot.released)
+end
+
+-- Edges last one step: cleared at the start of each step, before host inputs arrive.
+sched.on_step_start(function()
+  if next(pressed) ~= nil then pressed = EMPTY end
+  if next(released) ~= nil then released = EMPTY end
+end)
+
+rt.globals.input = { down = M.down, pressed = M.pressed, released = M.released }
+
+return M

@@ -1,0 +1,589 @@
+-- Entities with Lua behaviours. A behaviour script returns a table of optional hooks
+-- (init, update, final, on_event, on_reload); each entity is a record here plus a `self`
+-- table that belongs to the script. See docs/entities.md.
+--
+-- `self` keeps the script's own fields raw. The view fields (x, y, rotation, ...) and the
+-- read-only ones (id, name, script) live in a shadow table behind `self`'s metatable:
+-- reading them is a plain table fall-through, writing one goes through a single check that
+-- rejects bad values at the writer's line and marks the entity changed. At the end of each
+-- step the changed entities' view state is packed into one binary string (string.pack)
+-- that the host reads in a single transfer.
+local rt = ...
+local sched = rt.scheduler
+local ctx = rt.ctx
+
+local M = {}
+
+local type, error, rawset, pairs, tostring, setmetatable = type, error, rawset, pairs, tostring, setmetatable
+local math_type, huge = math.type, math.huge
+local spack, concat = string.pack, table.concat
+local arg_error, describe, check_callable = rt.arg_error, rt.describe, rt.check_callable
+
+-- View fields, in the order they are checked, and their kinds.
+local NUMBER, ALPHA, BOOL, TINT, SPRITE = 1, 2, 3, 4, 5
+local FIELDS = { "x", "y", "rotation", "scale_x", "scale_y", "alpha", "z", "visible", "tint", "sprite" }
+local FIELD_KIND = { x = NUMBER, y = NUMBER, rotation = NUMBER, scale_x = NUMBER, scale_y = NUMBER,
+                     z = NUMBER, alpha = ALPHA, visible = BOOL, tint = TINT, sprite = SPRITE }
+local READ_ONLY = { id = true, name = true, script = true }
+local HOOKS = { "init", "update", "final", "on_event", "on_reload" }
+
+--- One view record: id, kind (1 created, 2 changed), x, y, rotation, scale_x, scale_y, alpha,
+--- z, tint, visible (0/1), sprite index (0: none). Kind 3 (destroyed) and step markers
+--- (kind 0, id = step) carry only the first two fields. Little-endian.
+local VIEW_RECORD = "<i4Bdddddddi4Bi4"
+local SHORT_RECORD = "<i4B"
+
+local behaviours = {}      -- script name -> { name, chunk, hooks }
+local live = {}            -- entity id -> record, live entities only
+local live_count = 0
+local next_eid = 0
+local order, norder, order_dead = {}, 0, 0        -- records in creation order (dead ones lazily dropped)
+local updaters, nupd, upd_dead = {}, 0, 0         -- records whose behaviour has `update`
+local by_name = {}         -- name -> records with that name, in creation order
+local record_of = setmetatable({}, { __mode = "k" }) -- self -> record
+local guarded_fields = rt.guarded_fields
+
+local sync_on = false
+local dirty, ndirty = {}, 0
+local packets, npackets = {}, 0
+local sprite_index = {}    -- sprite name -> index (1-based), from the host's asset catalog
+
+-- Private helpers ---------------------------------------------------------------------------
+
+local function field_error(k, expected, v, level)
+  error(("entity field '%s' expects %s (got %s)"):format(k, expected, describe(v)), level + 1)
+end
+
+--- Checks value `v` for view field `k` of kind `kind`; errors at `level` above the caller.
+local function check_field(k, kind, v, level)
+  if kind == NUMBER then
+    if type(v) ~= "number" or v ~= v or v == huge or v == -huge then field_error(k, "a finite number", v, level + 1) end
+  elseif kind == ALPHA then
+    if type(v) ~= "number" or not (v >= 0 and v <= 1) then field_error(k, "a number from 0 to 1", v, level + 1) end
+  elseif kind == BOOL then
+    if type(v) ~= "boolean" then field_error(k, "a boolean", v, level + 1) end
+  elseif kind == TINT then
+    if type(v) ~= "number" or v ~= v or v % 1 ~= 0 or v < 0 or v > 0xFFFFFF then
+      field_error(k, "a colour 0x000000 to 0xFFFFFF", v, level + 1)
+    end
+  elseif kind == SPRITE then
+    if v ~= nil then
+      if type(v) ~= "string" then field_error(k, "an asset name (string) or nil", v, level + 1) end
+      if not sprite_index[v] then
+        error(("entity field 'sprite': unknown asset '%s' (not in the host's asset manifest)"):format(v), level + 1)
+      end
+    end
+  end
+end
+
+local function mark(e)
+  if not e.dirty then
+    e.dirty = true
+    ndirty = ndirty + 1
+    dirty[ndirty] = e
+  end
+end
+
+local function self_newindex(self, k, v)
+  local kind = FIELD_KIND[k]
+  if kind == nil then
+    if READ_ONLY[k] or M.methods[k] then error(("entity field '%s' is read-only"):format(tostring(k)), 2) end
+    rawset(self, k, v)
+    return
+  end
+  local e = record_of[self]
+  local view = e.view
+  if view[k] == v then return end
+  check_field(k, kind, v, 2)
+  if kind == TINT then v = v // 1 end
+  view[k] = v
+  if sync_on and not e.dirty then
+    e.dirty = true
+    ndirty = ndirty + 1
+    dirty[ndirty] = e
+  end
+end
+
+local function describe_entity(e)
+  return ("entity '%s' (#%d, %s)"):format(e.name or e.script, e.eid, e.script)
+end
+
+local function stale_error(e, k)
+  error(("%s was destroyed: this reference is stale (reading or writing '%s')"):format(describe_entity(e), tostring(k)), 3)
+end
+
+local stale_methods = {
+  is_alive = function() return false end,
+  destroy = function() return false end,
+}
+
+--- The record behind entity `self`, or an error naming the method.
+local function record_for(self, fname)
+  local e = record_of[self]
+  if not e then
+    error(("bad self for '%s' (an entity expected, got %s; call it as entity:%s())"):format(fname, describe(self), fname), 3)
+  end
+  return e
+end
+
+local iterating = 0
+local maybe_compact -- > 0 while code walks `order` or `updaters` (no compaction then)
+
+local function compact(list, n)
+  local kept = 0
+  for i = 1, n do
+    local e = list[i]
+    list[i] = nil
+    if e.alive then
+      kept = kept + 1
+      list[kept] = e
+    end
+  end
+  return kept
+end
+
+--- Drops destroyed records from the lists once they are mostly dead (never mid-walk), so a
+--- burst of spawns and destroys holds no memory until the next step.
+maybe_compact = function()
+  if iterating > 0 then return end
+  if order_dead > 32 and order_dead * 2 > norder then norder, order_dead = compact(order, norder), 0 end
+  if upd_dead > 32 and upd_dead * 2 > nupd then nupd, upd_dead = compact(updaters, nupd), 0 end
+end
+
+--- Runs hook `name` of entity `e` as a task owned by the entity (it may wait).
+local function run_hook(e, name, ...)
+  local fn = e.behaviour.hooks[name]
+  if not fn or e.owner.disabled then return end
+  local saved = ctx.owner
+  ctx.owner = e.owner
+  sched.spawn(fn, name, e.self, ...)
+  ctx.owner = saved
+end
+
+local function valid_script_name(name)
+  return type(name) == "string" and #name > 0 and #name <= 200 and name:find("^[%w_%-]+[%w_%-%.]*$") ~= nil
+    and not name:find("%.%.") and name:sub(-1) ~= "."
+end
+
+--- Compiles and runs a behaviour chunk; returns its hooks table, or nil and an error.
+local function compile_behaviour(source, chunkname)
+  local fn, err = rt.sandbox.compile(source, chunkname)
+  if not fn then return nil, err end
+  local saved = ctx.owner
+  ctx.owner = nil
+  local ok, hooks = pcall(fn)
+  ctx.owner = saved
+  if not ok then return nil, rt.error_text(hooks) end
+  if type(hooks) ~= "table" then
+    return nil, ("%s: a behaviour script must return a table of hooks (init, update, final, on_event, " ..
+      "on_reload); it returned %s"):format(chunkname, describe(hooks))
+  end
+  for _, hook in ipairs(HOOKS) do
+    local v = hooks[hook]
+    if v ~= nil and not rt.is_callable(v) then
+      return nil, ("%s: hook '%s' must be a function (got %s)"):format(chunkname, hook, describe(v))
+    end
+  end
+  return hooks
+end
+
+--- The behaviour for script `name`, loading it once; errors at `level` when it cannot.
+local function behaviour_for(name, fname, level)
+  local b = behaviours[name]
+  if b then return b end
+  if not valid_script_name(name) then
+    error(("%s: invalid behaviour script name %s (letters, digits, '_', '-' and dots)"):format(fname,
+      type(name) == "string" and ("%q"):format(name) or describe(name)), level + 1)
+  end
+  local source, chunkname = rt.host.read_module(name)
+  if source == nil then
+    error(("%s: behaviour script %s"):format(fname, (chunkname:gsub("^module ", ""))), level + 1)
+  end
+  local hooks, err = compile_behaviour(source, chunkname)
+  if not hooks then error(err, 0) end
+  b = { name = name, chunk = chunkname, hooks = hooks }
+  behaviours[name] = b
+  return b
+end
+
+local function check_tags(tags, fname, level)
+  if tags == nil then return nil end
+  if type(tags) ~= "table" then error(("%s: props.tags expects an array of strings (got %s)"):format(fname, describe(tags)), level + 1) end
+  local set = {}
+  for i = 1, #tags do
+    local tag = tags[i]
+    if type(tag) ~= "string" or tag == "" then
+      error(("%s: props.tags[%d] expects a non-empty string (got %s)"):format(fname, i, describe(tag)), level + 1)
+    end
+    set[tag] = true
+  end
+  return set
+end
+
+-- Entity methods (reached through `self`) -------------------------------------------------
+
+M.methods = {}
+local methods = M.methods
+local methods_mt = { __index = methods }
+
+--- entity:destroy() -> boolean: destroys the entity (false if it already was).
+function methods.destroy(self)
+  return M.destroy(record_for(self, "destroy"))
+end
+
+--- entity:is_alive() -> boolean
+function methods.is_alive(self)
+  local e = record_for(self, "is_alive")
+  return e.alive
+end
+
+--- entity:has_tag(tag) -> boolean
+function methods.has_tag(self, tag)
+  local e = record_for(self, "has_tag")
+  return e.tags ~= false and e.tags[tag] == true
+end
+
+--- entity:send(name, ...): runs the entity's on_event(self, name, ...) now, in a task.
+function methods.send(self, name, ...)
+  local e = record_for(self, "send")
+  if type(name) ~= "string" or name == "" then arg_error(1, "send", "event name (non-empty string)", name, 2) end
+  run_hook(e, "on_event", name, ...)
+end
+
+-- Public ------------------------------------------------------------------------------
+
+--- Spawns an entity running behaviour `script`. `opts` gives name, tags and initial view
+--- fields; `props` goes to init untouched. Errors at `level` (bad arguments).
+function M.spawn(script, opts, props, fname, level)
+  local b = behaviour_for(script, fname, level + 1)
+  local name, tags = nil, false
+  if opts ~= nil then
+    name = opts.name
+    if name ~= nil and (type(name) ~= "string" or name == "") then
+      error(("%s: props.name expects a non-empty string (got %s)"):format(fname, describe(name)), level + 1)
+    end
+    tags = check_tags(opts.tags, fname, level + 1) or false
+  end
+  local view = setmetatable({ x = 0, y = 0, rotation = 0, scale_x = 1, scale_y = 1, alpha = 1, z = 0,
+    visible = true, tint = 0xFFFFFF, sprite = nil, id = 0, name = name, script = script }, methods_mt)
+  if opts ~= nil then
+    for i = 1, #FIELDS do
+      local k = FIELDS[i]
+      local v = opts[k]
+      if v ~= nil then
+        check_field(k, FIELD_KIND[k], v, level + 1)
+        view[k] = v
+      end
+    end
+  end
+  next_eid = next_eid + 1
+  local eid = next_eid
+  view.id = eid
+  local owner = rt.owner_new("entity", "entity:" .. (name or script) .. "#" .. eid)
+  local self = {}
+  local update = b.hooks.update
+  local e = { eid = eid, name = name, script = script, behaviour = b, self = self, view = view, owner = owner,
+    alive = true, spawn_frame = sched.frame, busy = false, dirty = false, sent = false, tags = tags,
+    props = props, update = update or false, in_updaters = update ~= nil, meta = false }
+  e.meta = { __index = view, __newindex = self_newindex, __metatable = "entity",
+    __tostring = function() return describe_entity(e) end, __name = "entity" }
+  setmetatable(self, e.meta)
+  record_of[self] = e
+  guarded_fields[self] = FIELD_KIND
+  live[eid] = e
+  live_count = live_count + 1
+  norder = norder + 1
+  order[norder] = e
+  if update then
+    nupd = nupd + 1
+    updaters[nupd] = e
+  end
+  if name then
+    local list = by_name[name]
+    if not list then list = {}; by_name[name] = list end
+    list[#list + 1] = e
+  end
+  if sync_on then mark(e) end
+  run_hook(e, "init", props)
+  return self
+end
+
+--- Destroys entity record `e`: cancels what it owns, runs `final` once, frees its slots and
+--- makes its `self` stale. Returns false if it was already destroyed.
+function M.destroy(e)
+  if not e.alive then return false end
+  e.alive = false
+  live[e.eid] = nil
+  live_count = live_count - 1
+  order_dead = order_dead + 1
+  if e.in_updaters then upd_dead = upd_dead + 1 end
+  maybe_compact()
+  if e.name then
+    local list = by_name[e.name]
+    for i = 1, #list do
+      if list[i] == e then table.remove(list, i) break end
+    end
+    if #list == 0 then by_name[e.name] = nil end
+  end
+  local owner = e.owner
+  rt.owner_cancel_all(owner)
+  run_hook(e, "final")
+  rt.owner_cancel_all(owner) -- whatever final started
+  owner.alive = false
+  if sync_on and e.sent then mark(e) end
+  -- The reference goes stale: only is_alive, destroy, id, name and script still answer.
+  local self = e.self
+  for k in pairs(self) do rawset(self, k, nil) end
+  local view = e.view
+  e.meta.__index = function(_, k)
+    if k == "id" or k == "name" or k == "script" then return view[k] end
+    local m = stale_methods[k]
+    if m then return m end
+    stale_error(e, k)
+  end
+  e.meta.__newindex = function(_, k) stale_error(e, k) end
+  return true
+end
+
+--- The live entity record with id `eid`, or nil.
+function M.get(eid)
+  return live[eid]
+end
+
+--- Number of live entities.
+function M.count()
+  return live_count
+end
+
+--- Loads (once) the behaviours a spawn list names, then spawns each entry in order; each
+--- entry is { script = , opts = , props = }. Errors before spawning anything if a
+--- behaviour cannot load. Returns the `self` tables.
+function M.spawn_all(list, fname, level)
+  for i = 1, #list do behaviour_for(list[i].script, fname, level + 1) end
+  local out = {}
+  for i = 1, #list do
+    local item = list[i]
+    out[i] = M.spawn(item.script, item.opts, item.props, fname, level + 1)
+  end
+  return out
+end
+
+--- Reloads behaviour `name` from new source. Live entities running it keep `self`; their
+--- timers, tasks and connections are cancelled; then on_reload(self) runs, or init(self,
+--- props) again. A script that fails to compile or load leaves the running one in place.
+--- Returns the number of entities reloaded, or nil and the error.
+function M.reload(name, source, chunkname)
+  local b = behaviours[name]
+  if not b then return 0 end
+  local hooks, err = compile_behaviour(source, chunkname)
+  if not hooks then return nil, err end
+  b.hooks = hooks
+  local list = {}
+  for i = 1, norder do
+    local e = order[i]
+    if e.alive and e.behaviour == b then list[#list + 1] = e end
+  end
+  sched.run_list(list, #list, function(e)
+    if not e.alive then return end
+    rt.owner_cancel_all(e.owner)
+    e.busy = false
+    local update = hooks.update
+    e.update = update or function() end
+    if update and not e.in_updaters then
+      e.in_updaters = true
+      nupd = nupd + 1
+      updaters[nupd] = e
+    end
+    if hooks.on_reload then run_hook(e, "on_reload") else run_hook(e, "init", e.props) end
+  end)
+  return #list
+end
+
+--- Delivers event `name` to the on_event hooks of live entities, in creation order.
+function M.broadcast(name, args)
+  iterating = iterating + 1
+  local n = norder -- entities spawned by a handler hear the next event
+  for i = 1, n do
+    local e = order[i]
+    if e.alive and e.behaviour.hooks.on_event then run_hook(e, "on_event", name, table.unpack(args, 1, args.n)) end
+  end
+  iterating = iterating - 1
+end
+
+--- Plain-data list of live entities for the inspector.
+function M.snapshot()
+  local out = {}
+  for i = 1, norder do
+    local e = order[i]
+    if e.alive then
+      local v = e.view
+      out[#out + 1] = { id = e.eid, name = e.name or "", script = e.script, x = v.x, y = v.y,
+        disabled = e.owner.disabled, waiting = e.busy ~= false and e.busy.status == "suspended" }
+    end
+  end
+  return out
+end
+
+-- The update phase ----------------------------------------------------------------------------
+
+local function on_wait(e, t)
+  e.busy = t
+end
+
+sched.on_update_phase(function()
+  maybe_compact()
+  if nupd > 0 then
+    iterating = iterating + 1
+    sched.run_updates(updaters, nupd, sched.dt, on_wait)
+    iterating = iterating - 1
+  end
+end)
+
+-- View sync -------------------------------------------------------------------------------------
+
+sched.on_step_end(function()
+  if ndirty == 0 then return end
+  local n = npackets + 1
+  packets[n] = spack(SHORT_RECORD, sched.frame, 0)
+  for i = 1, ndirty do
+    local e = dirty[i]
+    dirty[i] = nil
+    e.dirty = false
+    if e.alive then
+      local v = e.view
+      local sprite = v.sprite
+      n = n + 1
+      packets[n] = spack(VIEW_RECORD, e.eid, e.sent and 2 or 1, v.x, v.y, v.rotation, v.scale_x, v.scale_y,
+        v.alpha, v.z, v.tint, v.visible and 1 or 0, sprite and sprite_index[sprite] or 0)
+      e.sent = true
+    elseif e.sent then
+      n = n + 1
+      packets[n] = spack(SHORT_RECORD, e.eid, 3)
+      e.sent = false
+    end
+  end
+  ndirty = 0
+  npackets = n
+end)
+
+-- Lua API -------------------------------------------------------------------------------------
+
+local api = {}
+
+--- entities.spawn(script, props?) -> entity
+function api.spawn(script, props)
+  if props ~= nil and type(props) ~= "table" then arg_error(2, "entities.spawn", "table of props or nil", props, 2) end
+  local self = M.spawn(script, props, props, "entities.spawn", 2)
+  return self -- (not a tail call: error levels count this frame)
+end
+
+--- entities.find(name) -> entity or nil: the oldest live entity with that name.
+function api.find(name)
+  if type(name) ~= "string" then arg_error(1, "entities.find", "string", name, 2) end
+  local list = by_name[name]
+  return list and list[1].self or nil
+end
+
+--- entities.get(id) -> entity or nil
+function api.get(id)
+  local e = live[id]
+  return e and e.self or nil
+end
+
+--- entities.all(tag?) -> array of live entities in creation order (with the tag, if given).
+function api.all(tag)
+  if tag ~= nil and type(tag) ~= "string" then arg_error(1, "entities.all", "string or nil", tag, 2) end
+  local out, n = {}, 0
+  for i = 1, norder do
+    local e = order[i]
+    if e.alive and (tag == nil or (e.tags and e.tags[tag])) then
+      n = n + 1
+      out[n] = e.self
+    end
+  end
+  return out
+end
+
+--- entities.count() -> number of live entities.
+function api.count()
+  return live_count
+end
+
+rt.globals.entities = api
+rt.events.after_dispatch = function(name, args)
+  if live_count > 0 then M.broadcast(name, args) end
+end
+
+-- Entry points for the host ---------------------------------------------------------------------
+
+local entry = rt.entry
+
+--- Spawns a validated level list (from the host) in file order, each spawn with its own
+--- instruction budget. Returns the entity ids, or false and the error message.
+function entry.spawn_level(list)
+  for i = 1, #list do
+    local ok, err = pcall(behaviour_for, list[i].script, "level", 1)
+    if not ok then return false, ("%s (entity #%d%s)"):format(rt.error_text(err), i,
+      list[i].opts and list[i].opts.name and (", '" .. list[i].opts.name .. "'") or "") end
+  end
+  local ids = {}
+  sched.run_list(list, #list, function(item)
+    ctx.owner, ctx.source = nil, "init"
+    local self = M.spawn(item.script, item.opts, item.props, "level", 1)
+    ids[#ids + 1] = record_of[self].eid
+  end)
+  ctx.owner, ctx.source = nil, "main"
+  rt.slot_flush()
+  return ids
+end
+
+--- Destroys entity `eid` (from the host). Returns true if it was live.
+function entry.destroy_entity(eid)
+  local e = live[eid]
+  if not e then return false end
+  local result = false
+  sched.run_list({ e }, 1, function(rec) result = M.destroy(rec) end)
+  rt.slot_flush()
+  return result
+end
+
+--- Reloads a behaviour (hot reload). Returns the count reloaded, or nil and the error.
+function entry.reload_behaviour(name, source, chunkname)
+  local count, err = M.reload(name, source, chunkname)
+  rt.slot_flush()
+  return count, err
+end
+
+--- Turns view sync on (every live entity is sent as created) or off.
+function entry.set_view_sync(on)
+  sync_on = on
+  for i = 1, ndirty do dirty[i].dirty = false; dirty[i] = nil end
+  ndirty = 0
+  packets, npackets = {}, 0
+  for i = 1, norder do
+    local e = order[i]
+    e.sent = false
+    if on and e.alive then mark(e) end
+  end
+end
+
+--- The packed view records since the last call (binary string; see VIEW_RECORD).
+function entry.take_view()
+  if npackets == 0 then return "" end
+  local s = concat(packets, "", 1, npackets)
+  packets, npackets = {}, 0
+  return s
+end
+
+--- Sets the asset names sprites may use (index i is names[i]).
+function entry.set_sprites(names)
+  sprite_index = {}
+  for i = 1, #names do sprite_index[names[i]] = i end
+end
+
+--- Number of live entities.
+function entry.entity_count()
+  return live_count
+end
+
+return M

@@ -1,0 +1,26 @@
+-- Levels for scripts: `level.load(name) -> {entities}` asks the host for level `name`
+-- (a JSON file it validated: every entity's script exists, every field is well-formed),
+-- then spawns its entities in file order. A level the host rejects spawns nothing.
+local rt = ...
+
+local M = {}
+
+local type = type
+local arg_error = rt.arg_error
+local fetch = rt.hostcalls.make("__level_load")
+
+-- Public ------------------------------------------------------------------------------
+
+--- level.load(name) -> array of the spawned entities, in file order.
+function M.load(name)
+  if type(name) ~= "string" or name == "" then arg_error(1, "level.load", "level name (non-empty string)", name, 2) end
+  rt.scheduler.current_task("level.load")
+  local ok, list = pcall(fetch, name)
+  if not ok then error(list, 2) end
+  local spawned = rt.entities.spawn_all(list, "level.load", 2)
+  return spawned -- (not a tail call: error levels count this frame)
+end
+
+rt.globals.level = { load = M.load }
+
+return M
