@@ -1,6 +1,14 @@
 // moonstep public API. Everything not exported here is internal.
 export { Runtime } from './runtime/Runtime';
-export type { RuntimeOptions, RuntimeStats, HostAsyncFunction, RunawayPolicy, InspectorSnapshot, StepProfile, ReplayLog } from './runtime/Runtime';
+export type { RuntimeOptions, RuntimeStats, HostAsyncFunction, RunawayPolicy, InspectorSnapshot, StepProfile, ReplayLog, LevelSource } from './runtime/Runtime';
+export { AssetCatalog } from './assets/AssetCatalog';
+export type { AssetManifest, AssetInfo, AssetLoader, AssetProgress, LoadedAsset } from './assets/AssetCatalog';
+export { InputState } from './input/InputState';
+export type { InputSnapshot } from './input/InputState';
+export { ViewMirror } from './entities/ViewMirror';
+export type { EntityView, ViewChanges } from './entities/ViewMirror';
+export { parseLevel } from './entities/LevelFile';
+export type { LevelData, LevelEntity, SpawnItem, LevelChecks } from './entities/LevelFile';
 export { TraceDigest } from './runtime/TraceDigest';
 export type { RuntimeEvents, LagEvent, TraceRecord } from './events/RuntimeEvents';
 export { FixedStepClock } from './scheduler/FixedStepClock';
@@ -16,6 +24,7 @@ export {
   ScriptTimeoutError,
   ScriptMemoryError,
   ValueConversionError,
+  LevelError,
 } from './vm/errors';
 export type { LuaLocation, ScriptErrorSource } from './vm/errors';
 export type { PlainValue } from './vm/LuaVm';

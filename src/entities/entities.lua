@@ -441,7 +441,9 @@ end)
 
 -- View sync -------------------------------------------------------------------------------------
 
-sched.on_step_end(function()
+--- Packs the view records of the entities changed since the last pack (one string piece per
+--- record), after a marker naming the step.
+local function pack_dirty()
   if ndirty == 0 then return end
   local n = npackets + 1
   packets[n] = spack(SHORT_RECORD, sched.frame, 0)
@@ -464,7 +466,9 @@ sched.on_step_end(function()
   end
   ndirty = 0
   npackets = n
-end)
+end
+
+sched.on_step_end(pack_dirty)
 
 -- Lua API -------------------------------------------------------------------------------------
 
@@ -565,6 +569,7 @@ function entry.set_view_sync(on)
     e.sent = false
     if on and e.alive then mark(e) end
   end
+  pack_dirty()
 end
 
 --- The packed view records since the last call (binary string; see VIEW_RECORD).
