@@ -94,8 +94,12 @@ local function self_newindex(self, k, v)
   local e = record_of[self]
   local view = e.view
   if view[k] == v then return end
-  check_field(k, kind, v, 2)
-  if kind == TINT then v = v // 1 end
+  if kind == NUMBER then -- the hot case (positions), checked inline
+    if type(v) ~= "number" or v ~= v or v == huge or v == -huge then field_error(k, "a finite number", v, 2) end
+  else
+    check_field(k, kind, v, 2)
+    if kind == TINT then v = v // 1 end
+  end
   view[k] = v
   if sync_on and not e.dirty then
     e.dirty = true
@@ -283,11 +287,12 @@ function M.spawn(script, opts, props, fname, level)
   local self = {}
   local update = b.hooks.update
   local e = { eid = eid, name = name, script = script, behaviour = b, self = self, view = view, owner = owner,
-    alive = true, spawn_frame = sched.frame, busy = false, dirty = false, sent = false, tags = tags,
+    alive = true, ready = false, spawn_frame = sched.frame, busy = false, dirty = false, sent = false, tags = tags,
     props = props, update = update or false, in_updaters = update ~= nil, meta = false }
   e.meta = { __index = view, __newindex = self_newindex, __metatable = "entity",
     __tostring = function() return describe_entity(e) end, __name = "entity" }
   setmetatable(self, e.meta)
+  owner.on_disabled = function() e.ready = false end
   record_of[self] = e
   guarded_fields[self] = FIELD_KIND
   live[eid] = e
@@ -313,6 +318,7 @@ end
 function M.destroy(e)
   if not e.alive then return false end
   e.alive = false
+  e.ready = false
   live[e.eid] = nil
   live_count = live_count - 1
   order_dead = order_dead + 1
@@ -387,6 +393,7 @@ function M.reload(name, source, chunkname)
     if not e.alive then return end
     rt.owner_cancel_all(e.owner)
     e.busy = false
+    e.ready = false
     local update = hooks.update
     e.update = update or function() end
     if update and not e.in_updaters then
@@ -428,13 +435,27 @@ end
 
 local function on_wait(e, t)
   e.busy = t
+  e.ready = false
+end
+
+-- The slow path of the update loop: may `e` update in step `frame`? Sets `e.ready` when it
+-- may, so later steps take the fast path until destroy, disable or a wait clears it.
+local function ready_check(e, frame)
+  if not e.alive or e.spawn_frame >= frame or e.owner.disabled then return false end
+  local busy = e.busy
+  if busy then
+    if busy.status == "suspended" then return false end
+    e.busy = false
+  end
+  e.ready = true
+  return true
 end
 
 sched.on_update_phase(function()
   maybe_compact()
   if nupd > 0 then
     iterating = iterating + 1
-    sched.run_updates(updaters, nupd, sched.dt, on_wait)
+    sched.run_updates(updaters, nupd, sched.dt, ready_check, on_wait)
     iterating = iterating - 1
   end
 end)

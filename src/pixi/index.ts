@@ -19,3 +19,6 @@ export { ErrorOverlay } from './ErrorOverlay';
 export type { OverlayEntry } from './ErrorOverlay';
 export { Inspector } from './Inspector';
 export type { InspectorOptions, InspectedEntity } from './Inspector';
+export { EntityView, pixiAssetLoader } from './EntityView';
+export type { EntityViewOptions } from './EntityView';
+export { attachKeyboard } from '../input/KeyboardInput';

@@ -195,26 +195,24 @@ local function bucket_runner_body()
   end
 end
 
--- The runner for entity updates: calls `update(self, dt)` for each live entity record
--- (fields `alive`, `update`, `self`, `owner`, `busy`, `spawn_frame`); see entities.lua.
-local cur_dt = 0
+-- The runner for entity updates: calls `update(self, dt)` for each entity record whose
+-- `ready` flag is set, or for which `cur_ready_check(record, frame)` says it may run (and
+-- sets the flag); see entities.lua. Records carry `update`, `self`, `owner` and `eid`.
+local cur_dt, cur_ready_check = 0, nil
 local function update_runner_body()
   local my = runner_epoch
-  local list, n, dt, frame = cur_list, cur_n, cur_dt, M.frame
+  local list, n, dt, frame, ready_check = cur_list, cur_n, cur_dt, M.frame, cur_ready_check
   while cur_i < n do
     local i = cur_i + 1
     cur_i = i
     local e = list[i]
-    local busy = e.busy
-    if e.alive and e.spawn_frame < frame and (busy == false or busy.status ~= "suspended") then
+    if e.ready or ready_check(e, frame) then
+      serial = serial + 1
+      internal = false
       local owner = e.owner
-      if not owner.disabled then
-        serial = serial + 1
-        internal = false
-        ctx.owner = owner
-        if tracing then rt.trace_record("update", e.eid, owner) end
-        e.update(e.self, dt)
-      end
+      ctx.owner = owner
+      if tracing then rt.trace_record("update", e.eid, owner) end
+      e.update(e.self, dt)
     end
     if runner_epoch ~= my then return end -- donated: the update that waited has finished
   end
@@ -256,9 +254,10 @@ end
 M.run_list = run_list
 
 --- Runs the update phase over `list[1..n]` (entity records) with step length `dt`.
---- `on_wait(record, task)` is told when an update waited.
-function M.run_updates(list, n, dt, on_wait)
-  cur_dt = dt
+--- `ready_check(record, frame)` decides for records not flagged `ready`; `on_wait(record,
+--- task)` is told when an update waited.
+function M.run_updates(list, n, dt, ready_check, on_wait)
+  cur_dt, cur_ready_check = dt, ready_check
   ctx.source = "update"
   run_list(list, n, nil, update_runner_body, on_wait)
 end
