@@ -1,9 +1,13 @@
-import { Application } from 'pixi.js';
+import { Application, Container, Graphics } from 'pixi.js';
 import { createRuntime, type LuaRuntimeError } from '../src/index';
-import { ErrorOverlay, Inspector, registerMoonstepPixi } from '../src/pixi/index';
+import { EntityView, ErrorOverlay, Inspector, attachKeyboard, pixiAssetLoader, registerMoonstepPixi } from '../src/pixi/index';
 import { connectLuaHotReload } from '../src/vite/hotReload';
 import { bundledScripts } from './scripts';
 import { determinismDigest } from './determinismScene';
+import { Hud } from './hud';
+
+/** The arena's size in game units; the page scales it to fit the window. */
+const ARENA = { width: 800, height: 600 };
 
 /** What the page exposes for its browser tests (read-only use). */
 export interface DemoTestHook {
@@ -17,6 +21,12 @@ export interface DemoTestHook {
   overlay(): Array<{ where: string; message: string }>;
   /** Runs the shared determinism scene in a fresh runtime and returns its digest. */
   determinismDigest(steps: number, seed: number): Promise<string>;
+  /** Live entities (id, name, script, game position). */
+  entities(): Array<{ id: number; name: string; script: string; x: number; y: number }>;
+  /** Where entity `id`'s sprite is on the canvas (CSS pixels), if it has one. */
+  screenPosition(id: number): { x: number; y: number } | null;
+  /** Number of sprites drawn. */
+  spriteCount(): number;
 }
 
 declare global {
@@ -25,14 +35,32 @@ declare global {
   }
 }
 
+/** Sprite URLs, bundled by vite: name (file name without extension) → URL. */
+const spriteUrls = import.meta.glob<string>('/assets/sprites/*.png', { eager: true, query: '?url', import: 'default' });
+/** Level files, bundled: name → data. */
+const levelFiles = import.meta.glob<unknown>('/assets/levels/*.json', { eager: true, import: 'default' });
+
+const baseName = (path: string) => path.replace(/^.*\//, '').replace(/\.[^.]+$/, '');
+
 async function main(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const stress = params.has('stress') ? Number(params.get('stress')) || 2000 : 0;
   const fill = document.querySelector<HTMLElement>('#loading .fill')!;
+  const label = document.querySelector<HTMLElement>('#loading .label')!;
+
   const scripts = bundledScripts();
-  const runtime = await createRuntime({ hz: 60, scriptRoots: [scripts] });
-  fill.style.width = '50%';
+  const runtime = await createRuntime({
+    hz: 60,
+    scriptRoots: [scripts],
+    assets: Object.fromEntries(Object.entries(spriteUrls).map(([path, url]) => [baseName(path), url])),
+    assetLoader: pixiAssetLoader,
+    levels: Object.fromEntries(Object.entries(levelFiles).map(([path, data]) => [baseName(path), data])),
+  });
 
   const overlay = new ErrorOverlay(runtime);
   const inspector = new Inspector(runtime);
+  const entityView = new EntityView(runtime, { interpolate: params.has('smooth') });
+  const hud = new Hud(document.body, stress > 0);
   const hook: DemoTestHook = {
     ready: false,
     prints: [],
@@ -41,6 +69,14 @@ async function main(): Promise<void> {
     runLua: (source, chunkName) => runtime.runSource(source, chunkName),
     overlay: () => overlay.shown.map(({ where, message }) => ({ where, message })),
     determinismDigest,
+    entities: () => runtime.inspect().entities.map(({ id, name, script, x, y }) => ({ id, name, script, x, y })),
+    screenPosition: (id) => {
+      const sprite = entityView.spriteOf(id);
+      if (!sprite) return null;
+      const p = sprite.getGlobalPosition();
+      return { x: p.x, y: p.y };
+    },
+    spriteCount: () => entityView.size,
   };
   window.__moonstep = hook;
   runtime.on('print', (text) => {
@@ -51,16 +87,49 @@ async function main(): Promise<void> {
     hook.errors.push(error.message);
     console.warn(`[lua error] ${error.message}\n${error.traceback}`);
   });
+  runtime.on('lua:hud', (score, lives, wave) => hud.status(Number(score), Number(lives), Number(wave)));
+  runtime.on('lua:banner', (text, seconds) => hud.banner(String(text), Number(seconds)));
+  runtime.on('lua:boss_hp', (hp, max) => hud.bossHp(Number(hp), Number(max)));
+
+  // Assets first, with progress.
+  label.textContent = 'Loading sprites…';
+  await runtime.assets.preload((loaded, total) => {
+    fill.style.width = `${Math.round((100 * loaded) / total)}%`;
+  });
 
   registerMoonstepPixi();
   const app = new Application();
-  await app.init({ background: '#10131a', resizeTo: window, scripting: { runtime, views: [inspector] } });
+  await app.init({ background: '#0b0e14', resizeTo: window, scripting: { runtime, views: [entityView, inspector] } });
   document.querySelector('#game')!.appendChild(app.canvas);
 
-  connectLuaHotReload(import.meta.hot, (update) => scripts.set(update.path, update.source));
+  // The arena: a framed 800×600 world scaled to fit the window.
+  const world = new Container();
+  const frame = new Graphics().rect(0, 0, ARENA.width, ARENA.height).fill({ color: 0x10131a }).stroke({ color: 0x3b4252, width: 2 });
+  const mask = new Graphics().rect(0, 0, ARENA.width, ARENA.height).fill(0xffffff);
+  world.addChild(frame, entityView.container, mask);
+  entityView.container.mask = mask;
+  app.stage.addChild(world);
+  const fit = () => {
+    const scale = Math.min(app.screen.width / ARENA.width, app.screen.height / ARENA.height) * 0.96;
+    world.scale.set(scale);
+    world.position.set((app.screen.width - ARENA.width * scale) / 2, (app.screen.height - ARENA.height * scale) / 2);
+  };
+  fit();
+  app.renderer.on('resize', fit);
+
+  runtime.input.bind({ ArrowLeft: 'left', KeyA: 'left', ArrowRight: 'right', KeyD: 'right', Space: 'fire', ArrowUp: 'fire' });
+  attachKeyboard(runtime.input);
+
+  // Hot reload: an edited behaviour is swapped into its live entities (they keep `self`).
+  connectLuaHotReload(import.meta.hot, (update) => {
+    scripts.set(update.path, update.source);
+    const name = update.path.replace(/\.lua$/, '').replace(/\//g, '.');
+    const count = runtime.reloadScript(name, update.source, update.path);
+    console.log(`[moonstep] reloaded ${update.path}: ${count < 0 ? 'failed, the old version keeps running' : `${count} entities`}`);
+  });
 
   runtime.runScript('demo.main');
-  fill.style.width = '100%';
+  runtime.emit('start', stress > 0 ? { mode: 'stress', count: stress } : { mode: 'game' });
   document.querySelector('#loading')!.classList.add('done');
   hook.ready = true;
 }

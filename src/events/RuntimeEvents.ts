@@ -37,6 +37,8 @@ export type RuntimeEvents = {
   lag: [lag: LagEvent];
   /** One step finished (after its events were dispatched). */
   step: [frame: number];
+  /** A behaviour script was hot-reloaded into `count` live entities (see `reloadScript`). */
+  reload: [chunkName: string, count: number];
   /** The runtime closed. */
   close: [];
 } & {

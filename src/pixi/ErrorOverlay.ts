@@ -32,8 +32,13 @@ export class ErrorOverlay {
   private readonly list: HTMLElement;
   private readonly entries: OverlayEntry[] = [];
   private readonly pinned = new Map<string, OverlayEntry>();
-  private readonly onError = (error: LuaRuntimeError) =>
-    this.add({ where: `${error.chunk}:${error.line}`, message: error.message, traceback: error.traceback });
+  // A script that failed to hot-reload stays pinned until a reload of it succeeds.
+  private readonly onError = (error: LuaRuntimeError) => {
+    const entry = { where: `${error.chunk}:${error.line}`, message: error.message, traceback: error.traceback };
+    if (error.source === 'reload') this.pin(error.owner.replace(/^script:/, ''), entry);
+    else this.add(entry);
+  };
+  private readonly onReload = (chunkName: string) => this.unpin(chunkName);
 
   constructor(private readonly runtime: Runtime, parent: HTMLElement = document.body, private readonly limit = 20) {
     if (!document.getElementById('moonstep-errors-style')) {
@@ -56,6 +61,7 @@ export class ErrorOverlay {
     this.element.append(header, this.list);
     parent.appendChild(this.element);
     runtime.on('error', this.onError);
+    runtime.on('reload', this.onReload);
   }
 
   /** Adds an entry (newest first). */
@@ -113,6 +119,7 @@ export class ErrorOverlay {
   /** Removes the panel and stops listening. */
   destroy(): void {
     this.runtime.off('error', this.onError);
+    this.runtime.off('reload', this.onReload);
     this.element.remove();
   }
 }

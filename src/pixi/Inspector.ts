@@ -103,7 +103,7 @@ export class Inspector implements RuntimeView {
     this.lastRefreshFrame = this.runtime.frame;
     const snap: InspectorSnapshot = this.runtime.inspect();
     const profile = this.runtime.lastStepProfile();
-    const entities = this.options.entities?.() ?? [];
+    const entities = this.options.entities?.() ?? snap.entities;
     const section = (title: string, rows: string[][]) => {
       const h = document.createElement('h3');
       h.textContent = title;
@@ -126,7 +126,7 @@ export class Inspector implements RuntimeView {
       ` · ${entities.length} entities · ${snap.timers.length} timers · ${snap.tasks.length} tasks`;
     const nodes: HTMLElement[] = [summary];
     if (profile) {
-      const times = { ...profile, sync: this.syncMs } as Record<string, number>;
+      const times = { ...profile, sync: (profile.sync ?? 0) + this.syncMs } as Record<string, number>;
       const total = PHASES.reduce((sum, [k]) => sum + (times[k] ?? 0), 0) || 1;
       const bar = document.createElement('div');
       bar.className = 'bar';
@@ -142,7 +142,7 @@ export class Inspector implements RuntimeView {
       nodes.push(bar, legend);
     }
     nodes.push(
-      ...section('Entities', entities.map((e) => [`#${e.id}`, e.name, e.script])),
+      ...section('Entities', entities.map((e) => [`#${e.id}`, e.name, e.script, ...('x' in e ? [`${Math.round(e.x as number)},${Math.round(e.y as number)}`] : [])])),
       ...section(
         'Timers',
         snap.timers.map((t) => [`#${t.id}`, t.interval ? 'interval' : 'timeout', `step ${t.dueStep}`, t.owner, t.site || '?']),

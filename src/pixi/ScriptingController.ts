@@ -7,6 +7,8 @@ export interface RuntimeView {
   sync(alpha: number): void;
   /** Releases display objects. */
   destroy(): void;
+  /** Optional: hears how long all views' sync took this frame (ms), for diagnostics. */
+  reportSyncTime?(ms: number): void;
 }
 
 /** Options of the `scripting` field of `app.init({ ... })`. */
@@ -66,7 +68,11 @@ export class ScriptingController {
     if (this.runtime.closed) return;
     this.runtime.advance(deltaMs);
     const alpha = this.runtime.clock.alpha;
+    // Diagnostics only (the inspector's time split): the views' share of the frame.
+    const started = performance.now();
     for (const view of this.views) view.sync(alpha);
+    const syncMs = performance.now() - started;
+    for (const view of this.views) view.reportSyncTime?.(syncMs);
   }
 
   /** Stops and destroys the views (the runtime is the host's to close). */

@@ -471,6 +471,7 @@ export class Runtime {
         this.queueError('reload', `script:${chunkName}`, vm.toStringAt(-1) ?? 'reload failed', '');
       } else {
         count = Number(vm.readValue(-2));
+        this.outbox.push(['reload', [chunkName, count]]);
       }
     });
     this.flushOutbox();
