@@ -27,6 +27,8 @@ export interface DemoTestHook {
   screenPosition(id: number): { x: number; y: number } | null;
   /** Number of sprites drawn. */
   spriteCount(): number;
+  /** The colour [r, g, b] rendered at canvas position (x, y) in CSS pixels. */
+  pixelAt(x: number, y: number): [number, number, number];
 }
 
 declare global {
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
       return { x: p.x, y: p.y };
     },
     spriteCount: () => entityView.size,
+    pixelAt: () => [0, 0, 0],
   };
   window.__moonstep = hook;
   runtime.on('print', (text) => {
@@ -101,6 +104,13 @@ async function main(): Promise<void> {
   const app = new Application();
   await app.init({ background: '#0b0e14', resizeTo: window, scripting: { runtime, views: [entityView, inspector] } });
   document.querySelector('#game')!.appendChild(app.canvas);
+  hook.pixelAt = (x, y) => {
+    const canvas = app.renderer.extract.canvas({ target: app.stage, frame: app.screen }) as HTMLCanvasElement;
+    const ctx = canvas.getContext('2d')!;
+    const r = app.renderer.resolution;
+    const [red, green, blue] = ctx.getImageData(Math.round(x * r), Math.round(y * r), 1, 1).data;
+    return [red!, green!, blue!];
+  };
 
   // The arena: a framed 800×600 world scaled to fit the window.
   const world = new Container();
