@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRuntime, type ReplayLog } from '../../src/index';
+import { createRuntime, MapScriptLoader, type ReplayLog } from '../../src/index';
+import { WALKER } from '../../demo/determinismScene';
 import type { Runtime } from '../../src/runtime/Runtime';
 
 const SCENE = `
@@ -26,20 +27,29 @@ events.on("ping", function(n)
 end)
 events.on("ping", function(n) if n % 3 == 0 then events.emit("lua-side", n) end end)
 events.on("lua-side", function(n) task.wait(0.1) print("lua-side", n, time.frame()) end)
+setInterval(function() entities.spawn("walker", { x = math.random(0, 100), life = math.random() * 2 }) end, 300)
+setInterval(function() if input.pressed("jump") then print("jump", time.frame(), entities.count()) end end, 1)
 `;
 
 const STEPS = 10_000;
 
 /** Runs the scene for STEPS steps, feeding real time in frames of `frameMs()` ms. */
 async function run(frameMs: () => number, mode: { record?: boolean; replay?: ReplayLog }) {
-  const rt: Runtime = await createRuntime({ hz: 60, seed: 42, trace: true, maxStepsPerAdvance: 1000 });
+  const rt: Runtime = await createRuntime({ hz: 60, seed: 42, trace: true, maxStepsPerAdvance: 1000, scriptRoots: [new MapScriptLoader({ 'walker.lua': WALKER })] });
   const prints: string[] = [];
   rt.on('print', (t) => prints.push(`${rt.frame}:${t}`));
   rt.on('error', (e) => prints.push(`ERROR ${e.message}`));
   rt.expose('fetchValue', async (n) => Number(n) * 10);
   if (mode.record) rt.record();
   if (mode.replay) rt.replay(mode.replay);
-  else rt.on('step', (frame) => frame % 97 === 0 && rt.emit('ping', frame));
+  else {
+    rt.on('step', (frame) => frame % 97 === 0 && rt.emit('ping', frame));
+    // Input snapshots on fixed steps (as a player's keys would be recorded).
+    rt.on('step', (frame) => {
+      if (frame % 53 === 0) rt.input.press('jump');
+      if (frame % 53 === 5) rt.input.release('jump');
+    });
+  }
   rt.runSource(SCENE, 'scene.lua');
   // Feed real time until STEPS steps ran, letting host promises settle between frames.
   while (rt.frame < STEPS) {
@@ -67,6 +77,9 @@ describe('Determinism', () => {
     const live = await run(() => 1000 / 60, { record: true });
     expect(live.prints.some((p) => p.includes('fetched'))).toBe(true);
     expect(live.prints.some((p) => p.includes('lua-side'))).toBe(true);
+    expect(live.prints.some((p) => p.includes('walker done'))).toBe(true);
+    expect(live.prints.some((p) => p.includes('walker heard'))).toBe(true);
+    expect(live.prints.some((p) => p.includes('jump'))).toBe(true);
     expect(live.prints.filter((p) => p.startsWith('ERROR'))).toEqual([]);
     expect(live.digest.records).toBeGreaterThan(10_000);
     const log = JSON.parse(JSON.stringify(live.log)) as ReplayLog;
@@ -80,10 +93,14 @@ describe('Determinism', () => {
   it('gives the same trace at any display rate when host inputs arrive on the same steps', async () => {
     const scene = SCENE.replace('local v = fetchValue(n)', 'local v = n * 10');
     const runAt = async (frameMs: () => number) => {
-      const rt = await createRuntime({ hz: 60, seed: 9, trace: true, maxStepsPerAdvance: 1000 });
+      const rt = await createRuntime({ hz: 60, seed: 9, trace: true, maxStepsPerAdvance: 1000, scriptRoots: [new MapScriptLoader({ 'walker.lua': WALKER })] });
       const prints: string[] = [];
       rt.on('print', (t) => prints.push(`${rt.frame}:${t}`));
       rt.on('step', (frame) => frame % 97 === 0 && rt.emit('ping', frame));
+      rt.on('step', (frame) => {
+        if (frame % 53 === 0) rt.input.press('jump');
+        if (frame % 53 === 5) rt.input.release('jump');
+      });
       rt.runSource(scene, 'scene.lua');
       while (rt.frame < 3000) rt.advance(Math.min(frameMs(), (3000 - rt.frame) * rt.clock.stepMs + 0.001));
       const result = { digest: rt.traceDigest(), prints };
