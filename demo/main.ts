@@ -1,6 +1,6 @@
 import { Application, Container, Graphics } from 'pixi.js';
-import { createRuntime, type LuaRuntimeError } from '../src/index';
-import { EntityView, ErrorOverlay, Inspector, attachKeyboard, pixiAssetLoader, registerMoonstepPixi } from '../src/pixi/index';
+import { createRuntime, parseTiledMap, type LuaRuntimeError } from '../src/index';
+import { EntityView, ErrorOverlay, Inspector, TiledMapView, attachKeyboard, pixiAssetLoader, registerMoonstepPixi } from '../src/pixi/index';
 import { connectLuaHotReload } from '../src/vite/hotReload';
 import { bundledScripts } from './scripts';
 import { determinismDigest } from './determinismScene';
@@ -39,8 +39,8 @@ declare global {
 
 /** Sprite URLs, bundled by vite: name (file name without extension) → URL. */
 const spriteUrls = import.meta.glob<string>('/assets/sprites/*.png', { eager: true, query: '?url', import: 'default' });
-/** Level files, bundled: name → data. */
-const levelFiles = import.meta.glob<unknown>('/assets/levels/*.json', { eager: true, import: 'default' });
+/** Level files, bundled: plain levels (.json) and Tiled maps (.tmj), name → JSON text. */
+const levelFiles = import.meta.glob<string>(['/assets/levels/*.json', '/assets/levels/*.tmj'], { eager: true, query: '?raw', import: 'default' });
 
 const baseName = (path: string) => path.replace(/^.*\//, '').replace(/\.[^.]+$/, '');
 
@@ -116,7 +116,9 @@ async function main(): Promise<void> {
   const world = new Container();
   const frame = new Graphics().rect(0, 0, ARENA.width, ARENA.height).fill({ color: 0x10131a }).stroke({ color: 0x3b4252, width: 2 });
   const mask = new Graphics().rect(0, 0, ARENA.width, ARENA.height).fill(0xffffff);
-  world.addChild(frame, entityView.container, mask);
+  // The station's tile layers (its object layer is entities, drawn by the entity view).
+  const station = await TiledMapView.create(parseTiledMap(levelFiles['/assets/levels/station.tmj']!, 'station'), runtime.assets);
+  world.addChild(frame, station.container, entityView.container, mask);
   entityView.container.mask = mask;
   app.stage.addChild(world);
   const fit = () => {

@@ -66,6 +66,17 @@ const sprites = {
   star: disc(4, [200, 210, 255]),
   drifter: png(16, 16, (x, y) => (Math.abs(x - 8) + Math.abs(y - 8) < 7.5 ? shade([120, 220, 150], 1.2 - Math.abs(y - 8) / 16) : clear)),
   spark: disc(8, [255, 255, 200]),
+  shield: disc(64, [120, 200, 255]),
+  // The station tileset (4 tiles of 32×32 in a row): hull plate, hull rivets, light, vent.
+  station_tiles: png(128, 32, (x, y) => {
+    const tile = Math.floor(x / 32), tx = x % 32, ty = y;
+    const edge = tx < 2 || ty < 2 || tx > 30 || ty > 30;
+    const base = [48, 56, 72];
+    if (tile === 0) return shade(base, edge ? 0.7 : 1);
+    if (tile === 1) return Math.hypot((tx % 16) - 8, (ty % 16) - 8) < 2 ? [120, 130, 150, 255] : shade(base, edge ? 0.7 : 0.95);
+    if (tile === 2) return Math.abs(tx - 16) < 6 && Math.abs(ty - 16) < 10 ? [235, 203, 139, 255] : shade(base, edge ? 0.7 : 1);
+    return ty % 6 < 3 && tx > 4 && tx < 28 ? [30, 34, 44, 255] : shade(base, edge ? 0.7 : 1);
+  }),
 };
 const dir = new URL('../assets/sprites/', import.meta.url);
 mkdirSync(dir, { recursive: true });

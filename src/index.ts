@@ -8,6 +8,8 @@ export type { InputSnapshot } from './input/InputState';
 export { ViewMirror } from './entities/ViewMirror';
 export type { EntityView, ViewChanges } from './entities/ViewMirror';
 export { parseLevel } from './entities/LevelFile';
+export { parseTiledMap, isTiledMap } from './entities/TiledMap';
+export type { TiledMap, TiledTileLayer, TiledTile, TiledTileset } from './entities/TiledMap';
 export type { LevelData, LevelEntity, SpawnItem, LevelChecks } from './entities/LevelFile';
 export { TraceDigest } from './runtime/TraceDigest';
 export type { RuntimeEvents, LagEvent, TraceRecord } from './events/RuntimeEvents';

@@ -48,9 +48,9 @@ local function play()
   end
 end
 
---- Loads the arena level (player and starfield) and runs the game, restarting after game over.
+--- Loads the station map (player, shield zone and starfield) and runs the game, restarting after game over.
 function M.run()
-  level.load("arena")
+  level.load("station")
   local game
 
   local function start()

@@ -12,7 +12,7 @@ return {
       return
     end
     local player = entities.find("player")
-    if player and player.invulnerable <= 0 and math.abs(player.x - self.x) < 14 and math.abs(player.y - self.y) < 16 then
+    if player and player.invulnerable <= 0 and not player.shielded and math.abs(player.x - self.x) < 14 and math.abs(player.y - self.y) < 16 then
       events.emit("player_hit")
       self:destroy()
     end

@@ -5,6 +5,7 @@ return {
   init = function(self, props)
     self.cooldown = 0
     self.invulnerable = 0
+    self.shielded = false -- set by the shield zone (a trigger area in the map)
   end,
 
   update = function(self, dt)
@@ -19,6 +20,7 @@ return {
       entities.spawn("demo.bullet", { x = self.x, y = self.y - 20, sprite = "bullet", tags = { "bullet" } })
     end
 
+    self.tint = self.shielded and 0x9fd8ff or 0xffffff
     if self.invulnerable > 0 then
       self.invulnerable = self.invulnerable - dt
       self.alpha = (self.invulnerable > 0 and time.frame() // 4 % 2 == 0) and 0.3 or 1

@@ -1,5 +1,6 @@
 import { LevelError } from '../vm/errors';
 import type { PlainValue } from '../vm/LuaVm';
+import { isTiledMap, parseTiledMap } from './TiledMap';
 
 /** One entity of a level file. */
 export interface LevelEntity {
@@ -16,6 +17,9 @@ export interface LevelEntity {
   readonly visible?: boolean;
   readonly tint?: number;
   readonly sprite?: string;
+  /** Size (e.g. a trigger area's); set on `self` as plain fields before init. */
+  readonly width?: number;
+  readonly height?: number;
   readonly tags?: readonly string[];
   /** Handed to `init(self, props)` untouched. */
   readonly props?: { readonly [key: string]: PlainValue };
@@ -40,7 +44,7 @@ export interface LevelChecks {
   assetExists(name: string): boolean;
 }
 
-const NUMBER_FIELDS = ['x', 'y', 'rotation', 'scale_x', 'scale_y', 'z'] as const;
+const NUMBER_FIELDS = ['x', 'y', 'rotation', 'scale_x', 'scale_y', 'z', 'width', 'height'] as const;
 const KNOWN = new Set(['script', 'name', 'tags', 'props', 'alpha', 'visible', 'tint', 'sprite', ...NUMBER_FIELDS]);
 
 /**
@@ -57,6 +61,8 @@ export function parseLevel(input: unknown, level: string, checks: LevelChecks): 
       throw new LevelError(`level '${level}': not valid JSON (${(error as Error).message})`, level, -1);
     }
   }
+  // A Tiled map: its object layers are the entities.
+  if (isTiledMap(data)) data = { entities: parseTiledMap(data, level).entities };
   if (!isObject(data)) throw new LevelError(`level '${level}': expected an object with an "entities" array`, level, -1);
   for (const key of Object.keys(data)) {
     if (key !== 'entities' && key !== 'name' && key !== 'version') {

@@ -25,7 +25,8 @@ local FIELDS = { "x", "y", "rotation", "scale_x", "scale_y", "alpha", "z", "visi
 local FIELD_KIND = { x = NUMBER, y = NUMBER, rotation = NUMBER, scale_x = NUMBER, scale_y = NUMBER,
                      z = NUMBER, alpha = ALPHA, visible = BOOL, tint = TINT, sprite = SPRITE }
 local READ_ONLY = { id = true, name = true, script = true }
-local HOOKS = { "init", "update", "final", "on_event", "on_reload" }
+local SIZE_FIELDS = { "width", "height" }
+local HOOKS = { "init", "update", "final", "on_event", "on_reload", "on_enter", "on_exit" }
 
 --- One view record: id, kind (1 created, 2 changed), x, y, rotation, scale_x, scale_y, alpha,
 --- z, tint, visible (0/1), sprite index (0: none). Kind 3 (destroyed) and step markers
@@ -42,6 +43,8 @@ local updaters, nupd, upd_dead = {}, 0, 0         -- records whose behaviour has
 local by_name = {}         -- name -> records with that name, in creation order
 local record_of = setmetatable({}, { __mode = "k" }) -- self -> record
 local guarded_fields = rt.guarded_fields
+
+local triggers = {}        -- records whose behaviour has on_enter / on_exit (trigger areas)
 
 local sync_on = false
 local dirty, ndirty = {}, 0
@@ -291,6 +294,18 @@ function M.spawn(script, opts, props, fname, level)
     props = props, update = update or false, in_updaters = update ~= nil, meta = false }
   e.meta = { __index = view, __newindex = self_newindex, __metatable = "entity",
     __tostring = function() return describe_entity(e) end, __name = "entity" }
+  if opts ~= nil then
+    -- Size (a trigger area's, a Tiled object's): plain fields of self, set before init.
+    for _, k in ipairs(SIZE_FIELDS) do
+      local v = opts[k]
+      if v ~= nil then
+        if type(v) ~= "number" or v ~= v or v == huge or v == -huge then
+          error(("%s: props.%s expects a finite number (got %s)"):format(fname, k, describe(v)), level + 1)
+        end
+        self[k] = v
+      end
+    end
+  end
   setmetatable(self, e.meta)
   owner.on_disabled = function() e.ready = false end
   record_of[self] = e
@@ -309,6 +324,11 @@ function M.spawn(script, opts, props, fname, level)
     list[#list + 1] = e
   end
   if sync_on then mark(e) end
+  local hooks = b.hooks
+  if hooks.on_enter or hooks.on_exit then
+    e.inside = {}
+    triggers[#triggers + 1] = e
+  end
   run_hook(e, "init", props)
   return self
 end
@@ -433,6 +453,48 @@ end
 
 -- The update phase ----------------------------------------------------------------------------
 
+--- One trigger's step: which entities are inside its rectangle now, against the last step.
+local function check_trigger(trigger)
+  if not trigger.alive or trigger.owner.disabled then return end
+  local tv, tself = trigger.view, trigger.self
+  local half_w, half_h = math.abs(rawget(tself, "width") or 0) / 2, math.abs(rawget(tself, "height") or 0) / 2
+  local tx, ty = tv.x, tv.y
+  local was, now = trigger.inside, {}
+  trigger.inside = now
+  for i = 1, norder do
+    local other = order[i]
+    if other.alive and other ~= trigger then
+      local v = other.view
+      if math.abs(v.x - tx) <= half_w and math.abs(v.y - ty) <= half_h then
+        now[other] = true
+        if not was[other] then run_hook(trigger, "on_enter", other.self) end
+      elseif was[other] then
+        run_hook(trigger, "on_exit", other.self)
+      end
+      if not trigger.alive then return end
+    end
+  end
+end
+
+--- Trigger areas: after the updates, each live trigger compares which entities' positions
+--- lie in its axis-aligned rectangle (centre x, y; size width, height) with the last step,
+--- and runs on_enter(self, other) / on_exit(self, other) for the changes, in creation order.
+local function check_triggers()
+  local n = #triggers
+  if n == 0 then return end
+  local kept = 0
+  for t = 1, n do
+    local trigger = triggers[t]
+    triggers[t] = nil
+    if trigger.alive then
+      kept = kept + 1
+      triggers[kept] = trigger
+    end
+  end
+  -- Each trigger's checks and hooks run as one callback (one instruction budget).
+  sched.run_list(triggers, kept, check_trigger)
+end
+
 local function on_wait(e, t)
   e.busy = t
   e.ready = false
@@ -456,6 +518,12 @@ sched.on_update_phase(function()
   if nupd > 0 then
     iterating = iterating + 1
     sched.run_updates(updaters, nupd, sched.dt, ready_check, on_wait)
+    iterating = iterating - 1
+  end
+  if #triggers > 0 then
+    iterating = iterating + 1
+    ctx.source = "trigger"
+    check_triggers()
     iterating = iterating - 1
   end
 end)

@@ -37,17 +37,20 @@ export function fsAssetLoader(dir: string): AssetLoader {
   };
 }
 
-/** Levels read from `<dir>/<name>.json` (names may not leave the directory). */
+/** Levels read from `<dir>/<name>.json`, or a Tiled map `<dir>/<name>.tmj` (names may not leave the directory). */
 export function levelsFromDirectory(dir: string): LevelSource {
   const root = resolve(dir);
   return (name: string) => {
     if (!/^[A-Za-z0-9_\-/]+$/.test(name) || name.split('/').includes('..')) throw new Error(`invalid level name '${name}'`);
-    const file = resolve(root, `${name}.json`);
-    if (!file.startsWith(root + sep)) throw new Error(`invalid level name '${name}'`);
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return undefined;
+    for (const ext of ['.json', '.tmj']) {
+      const file = resolve(root, `${name}${ext}`);
+      if (!file.startsWith(root + sep)) throw new Error(`invalid level name '${name}'`);
+      try {
+        return readFileSync(file, 'utf8');
+      } catch {
+        // try the next extension
+      }
     }
+    return undefined;
   };
 }

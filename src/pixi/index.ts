@@ -22,3 +22,4 @@ export type { InspectorOptions, InspectedEntity } from './Inspector';
 export { EntityView, pixiAssetLoader } from './EntityView';
 export type { EntityViewOptions } from './EntityView';
 export { attachKeyboard } from '../input/KeyboardInput';
+export { TiledMapView } from './TiledMapView';

@@ -68,7 +68,7 @@ describe('The playable demo in Chromium', () => {
       const hook = window.__moonstep!;
       const player = hook.entities().find((e) => e.name === 'player')!;
       const at = hook.screenPosition(player.id)!;
-      return { ship: hook.pixelAt(at.x, at.y + 6), beside: hook.pixelAt(at.x + 40, at.y + 6), corner: hook.pixelAt(2, 2) };
+      return { ship: hook.pixelAt(at.x, at.y + 6), beside: hook.pixelAt(at.x + 40, at.y - 150), corner: hook.pixelAt(2, 2) };
     });
     // The ship's sprite is blue where the ship is, and only there; outside the arena nothing is drawn.
     expect(colours.ship[2]).toBeGreaterThan(150);

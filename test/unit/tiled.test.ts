@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { start } from '../helpers';
+import { parseTiledMap } from '../../src/entities/TiledMap';
+
+/** A small Tiled map (as Tiled 1.10 saves it): a 4×3 tile layer and an object layer. */
+function sampleMap(objects: unknown[] = DEFAULT_OBJECTS, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'map', version: '1.10', tiledversion: '1.10.2', orientation: 'orthogonal', renderorder: 'right-down',
+    infinite: false, width: 4, height: 3, tilewidth: 16, tileheight: 16, nextlayerid: 3, nextobjectid: 4,
+    tilesets: [{ firstgid: 1, name: 'space', image: '../sprites/space_tiles.png', imagewidth: 64, imageheight: 16,
+      tilewidth: 16, tileheight: 16, columns: 4, tilecount: 4, margin: 0, spacing: 0 }],
+    layers: [
+      { id: 1, name: 'floor', type: 'tilelayer', width: 4, height: 3, opacity: 1, visible: true, x: 0, y: 0,
+        data: [1, 2, 2, 1, 0, 3, 3, 0, 1, 2 + 0x80000000, 2, 4] },
+      { id: 2, name: 'things', type: 'objectgroup', visible: true, opacity: 1, x: 0, y: 0, objects },
+    ],
+    ...extra,
+  };
+}
+const DEFAULT_OBJECTS = [
+  { id: 1, name: 'door', class: 'door', x: 16, y: 0, width: 32, height: 16, rotation: 90, visible: true,
+    properties: [{ name: 'locked', type: 'bool', value: true }, { name: 'keys', type: 'int', value: 2 },
+      { name: 'colour', type: 'color', value: '#ff00ff00' }, { name: 'speed', type: 'float', value: 1.5 }] },
+  { id: 2, name: 'zone', type: 'zone', x: 0, y: 16, width: 32, height: 32, visible: true },
+];
+
+describe('Tiled maps', () => {
+  it('turn tile layers into tiles to draw and objects into entities', () => {
+    const map = parseTiledMap(sampleMap(), 'room');
+    expect(map.tileLayers).toHaveLength(1);
+    expect(map.tileLayers[0]!.tiles).toHaveLength(10);
+    expect(map.tileLayers[0]!.tiles[0]).toMatchObject({ col: 0, row: 0, index: 0 });
+    expect(map.tileLayers[0]!.tiles[7]).toMatchObject({ col: 1, row: 2, index: 1, flipX: true });
+    expect(map.tilesets[0]!.image).toBe('space_tiles');
+    expect(map.entities).toEqual([
+      { script: 'door', name: 'door', x: 32, y: 8, rotation: Math.PI / 2, width: 32, height: 16,
+        props: { locked: true, keys: 2, colour: '#ff00ff00', speed: 1.5 } },
+      { script: 'zone', name: 'zone', x: 16, y: 32, rotation: 0, width: 32, height: 32, props: {} },
+    ]);
+  });
+
+  it('name the layer and object of anything unsupported', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [sampleMap(undefined, { orientation: 'isometric' }), /isometric maps are not supported/],
+      [sampleMap(undefined, { infinite: true }), /infinite maps are not supported/],
+      [sampleMap([{ id: 5, name: 'blob', class: 'x', ellipse: true, x: 0, y: 0 }]), /layer 'things', object #5 \('blob'\): ellipse objects are not supported/],
+      [sampleMap([{ id: 6, x: 0, y: 0 }]), /layer 'things', object #6: no class/],
+      [sampleMap([{ id: 7, class: 'x', x: 0, y: 0, properties: [{ name: 'p', type: 'class', value: {} }] }]), /object #7: property 'p' has type 'class'/],
+      [{ ...sampleMap(), tilesets: [{ firstgid: 1, source: 'space.tsx' }] }, /tileset '#1' is external \(space.tsx\)/],
+      [{ ...sampleMap(), layers: [{ name: 'bg', type: 'imagelayer' }] }, /layer 'bg': imagelayer layers are not supported/],
+      [{ ...sampleMap(), layers: [{ name: 'floor', type: 'tilelayer', width: 1, height: 1, data: [9] }] }, /layer 'floor': tile 0 uses id 9, which no tileset holds/],
+      [{ ...sampleMap(), layers: [{ name: 'floor', type: 'tilelayer', width: 1, height: 1, encoding: 'base64', data: 'AAAA' }] }, /base64 tile data is not supported/],
+    ];
+    for (const [data, pattern] of cases) expect(() => parseTiledMap(data, 'm')).toThrow(pattern);
+  });
+
+  it('load as levels: objects spawn with typed props, and rectangles with on_enter/on_exit are triggers', async () => {
+    const { rt, run, steps, prints } = await start({ levels: { room: sampleMap() } }, {
+      'door.lua': 'return { init = function(self, p) print("door", self.x, self.y, self.width, self.height, p.locked, math.type(p.keys), p.speed) end }',
+      'zone.lua': `return {
+        on_enter = function(self, other) print("enter", other.name, time.frame()) end,
+        on_exit = function(self, other) print("exit", other.name, time.frame()) end,
+      }`,
+      'walker.lua': 'return { update = function(self) self.y = self.y + 8 end }',
+    });
+    run('level.load("room") entities.spawn("walker", { name = "w", x = 10, y = 0 })');
+    await new Promise((r) => setTimeout(r, 0));
+    steps(8);
+    expect(prints).toEqual(['door\t32\t8\t32\t16\ttrue\tinteger\t1.5', 'enter\tw\t3', 'exit\tw\t8']);
+    expect(rt.stats().entities).toBe(3);
+  });
+});
