@@ -51,10 +51,30 @@ function M.apply(snapshot)
   down, pressed, released = set_of(snapshot.down), set_of(snapshot.pressed), set_of(snapshot.released)
 end
 
+local simulated = {} -- { action, is_down } queued by M.simulate for the next step
+
+--- Queues a change of `action` for the start of the next step, as if the host's input had
+--- changed (for the spec runner's press/release).
+function M.simulate(action, is_down)
+  simulated[#simulated + 1] = { action, is_down }
+end
+
 -- Edges last one step: cleared at the start of each step, before host inputs arrive.
 sched.on_step_start(function()
   if next(pressed) ~= nil then pressed = EMPTY end
   if next(released) ~= nil then released = EMPTY end
+  if #simulated == 0 then return end
+  local new_down, new_pressed, new_released = {}, {}, {}
+  for k in pairs(down) do new_down[k] = true end
+  for i = 1, #simulated do
+    local action, is_down = simulated[i][1], simulated[i][2]
+    if is_down and not new_down[action] then
+      new_down[action], new_pressed[action] = true, true
+    elseif not is_down and new_down[action] then
+      new_down[action], new_released[action] = nil, true
+    end
+  end
+  down, pressed, released, simulated = new_down, new_pressed, new_released, {}
 end)
 
 rt.globals.input = { down = M.down, pressed = M.pressed, released = M.released }

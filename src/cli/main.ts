@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import { createRuntime, LuaSyntaxError, type LuaRuntimeError, type ReplayLog } from '../index';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { createRuntime, LuaSyntaxError, type LuaRuntimeError, type ReplayLog, type RuntimeOptions } from '../index';
 import { FsScriptLoader } from '../node/FsScriptLoader';
+import { fsAssetLoader, levelsFromDirectory, manifestFromDirectory } from '../node/FsAssets';
+import { runSpecFile } from '../spec/SpecRunner';
 
 /** Where the CLI writes. */
 export interface CliIO {
@@ -15,8 +17,9 @@ export const EXIT_SCRIPT_ERROR = 1;
 export const EXIT_USAGE = 2;
 
 export const USAGE = `Usage: moonstep run <file.lua> [options]
+       moonstep test <dir or file_spec.lua> [options]
 
-Runs a Lua script as the main chunk of a headless moonstep runtime, for a number of fixed steps.
+moonstep run: runs a Lua script as the main chunk of a headless moonstep runtime, for a number of fixed steps.
 Scripts next to the file can be required. Standard output carries what the script prints;
 errors go to standard error as file:line: message, with a traceback.
 
@@ -31,9 +34,22 @@ Options:
   --digest          print a digest of the trace to standard error at the end
   --record FILE     write the host inputs of the run (a replay log) to FILE
   --replay FILE     take the host inputs from a replay log instead of --event
+  --assets DIR      images below DIR are assets (named by file name), for sprites and assets.load
+  --levels DIR      level.load(name) reads DIR/name.json or DIR/name.tmj (a Tiled map)
   -h, --help        show this help
 
-Exit code: 0 when no script error occurred, 1 when one did, 2 on bad usage or a missing file.
+moonstep test: runs every *_spec.lua file below the directory (or the one file), each test
+(it) in a fresh runtime, and reports file:line for each failure. Spec files use describe,
+it, expect(x).to_be(y) and friends, step(n) to let n steps run, press/release(action).
+
+Options:
+  --root DIR        another script root for require and entities.spawn (repeatable); the
+                    spec directory is always one
+  --assets DIR, --levels DIR   as for run
+  --max-steps N     steps a test may take before it fails as unfinished (default 36000)
+
+Exit code: 0 when no script error occurred (run) or every test passed (test), 1 otherwise,
+2 on bad usage or a missing file.
 `;
 
 interface RunOptions {
@@ -46,6 +62,8 @@ interface RunOptions {
   digest: boolean;
   record?: string;
   replay?: string;
+  assets?: string;
+  levels?: string;
 }
 
 class UsageError extends Error {}
@@ -105,6 +123,12 @@ function parseRunArgs(args: string[]): RunOptions {
       case '--replay':
         options.replay = value(i++, arg);
         break;
+      case '--assets':
+        options.assets = value(i++, arg);
+        break;
+      case '--levels':
+        options.levels = value(i++, arg);
+        break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         if (options.file) throw new UsageError(`one script at a time (got '${options.file}' and '${arg}')`);
@@ -142,6 +166,7 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
     seed: options.seed,
     trace: tracing,
     scriptRoots: [new FsScriptLoader(dirname(file))],
+    ...worldOptions(options),
   });
   let scriptErrors = 0;
   runtime.on('print', (text) => io.stdout(`${text}\n`));
@@ -167,8 +192,8 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
         for (const event of options.events) if (event.step === step) runtime.emit(event.name, ...event.payload);
       }
       runtime.step();
-      // Let host promises settle between steps.
-      await Promise.resolve();
+      // Let host promises (host functions, asset and level loads) settle between steps.
+      if (runtime.pendingHostCallCount > 0) await new Promise<void>((r) => setImmediate(r));
     }
     if (options.trace) {
       writeFileSync(options.trace, runtime.trace.map((r) => JSON.stringify(r)).join('\n') + (runtime.trace.length ? '\n' : ''));
@@ -184,8 +209,111 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
   return scriptErrors > 0 ? EXIT_SCRIPT_ERROR : EXIT_OK;
 }
 
+/** Assets and levels from directories (run and test). */
+function worldOptions(options: { assets?: string; levels?: string }): Partial<RuntimeOptions> {
+  const out: Partial<RuntimeOptions> = {};
+  if (options.assets) {
+    if (!existsSync(options.assets)) throw new UsageError(`--assets: no such directory: ${options.assets}`);
+    out.assets = manifestFromDirectory(options.assets);
+    out.assetLoader = fsAssetLoader(options.assets);
+  }
+  if (options.levels) {
+    if (!existsSync(options.levels)) throw new UsageError(`--levels: no such directory: ${options.levels}`);
+    out.levels = levelsFromDirectory(options.levels);
+  }
+  return out;
+}
+
+interface TestOptions {
+  target: string;
+  roots: string[];
+  assets?: string;
+  levels?: string;
+  maxSteps: number;
+}
+
+function parseTestArgs(args: string[]): TestOptions {
+  const options: TestOptions = { target: '', roots: [], maxSteps: 36_000 };
+  const value = (i: number, flag: string): string => {
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--root') options.roots.push(value(i++, arg));
+    else if (arg === '--assets') options.assets = value(i++, arg);
+    else if (arg === '--levels') options.levels = value(i++, arg);
+    else if (arg === '--max-steps') {
+      const text = value(i++, arg);
+      options.maxSteps = Number(text);
+      if (!Number.isInteger(options.maxSteps) || options.maxSteps < 1) throw new UsageError(`--max-steps must be a positive integer (got '${text}')`);
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else if (options.target) throw new UsageError(`one directory or spec file at a time (got '${options.target}' and '${arg}')`);
+    else options.target = arg;
+  }
+  if (!options.target) throw new UsageError('missing the directory (or spec file) to test');
+  return options;
+}
+
+function findSpecs(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...findSpecs(full));
+    else if (name.endsWith('_spec.lua')) out.push(full);
+  }
+  return out;
+}
+
+async function test(options: TestOptions, io: CliIO): Promise<number> {
+  const target = resolve(options.target);
+  if (!existsSync(target)) {
+    io.stderr(`moonstep: no such file or directory: ${options.target}
+`);
+    return EXIT_USAGE;
+  }
+  const isDir = statSync(target).isDirectory();
+  const root = isDir ? target : dirname(target);
+  const files = isDir ? findSpecs(target) : [target];
+  if (files.length === 0) {
+    io.stderr(`moonstep: no *_spec.lua files below ${options.target}
+`);
+    return EXIT_USAGE;
+  }
+  const scriptRoots = [new FsScriptLoader(root), ...options.roots.map((r) => new FsScriptLoader(r))];
+  let passed = 0;
+  let failed = 0;
+  for (const file of files) {
+    const rel = relative(root, file);
+    const moduleName = rel.slice(0, -'.lua'.length).split(sep).join('.');
+    io.stdout(`${rel.split(sep).join('/')}
+`);
+    const results = await runSpecFile(moduleName, { scriptRoots, maxSteps: options.maxSteps, ...worldOptions(options) });
+    for (const r of results) {
+      if (r.passed) {
+        passed++;
+        io.stdout(`  ✓ ${r.name}
+`);
+      } else {
+        failed++;
+        io.stdout(`  ✗ ${r.name}
+      ${r.message ?? 'failed'}
+`);
+        for (const e of r.errors) io.stdout(`      error: ${e}
+`);
+      }
+    }
+  }
+  io.stdout(`
+${passed} passed, ${failed} failed
+`);
+  return failed > 0 ? EXIT_SCRIPT_ERROR : EXIT_OK;
+}
+
 /**
- * The `moonstep` command: `moonstep run <file.lua> [options]`. Returns the exit code.
+ * The `moonstep` command: `moonstep run <file.lua> [options]` or `moonstep test <dir>`.
+ * Returns the exit code.
  */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
@@ -200,6 +328,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return EXIT_OK;
       }
       return await run(parseRunArgs(rest), io);
+    }
+    if (command === 'test') {
+      if (rest.includes('-h') || rest.includes('--help')) {
+        io.stdout(USAGE);
+        return EXIT_OK;
+      }
+      return await test(parseTestArgs(rest), io);
     }
     throw new UsageError(`unknown command '${command}'`);
   } catch (error) {

@@ -541,6 +541,29 @@ export class Runtime {
     return Array.isArray(ids) ? ids : [];
   }
 
+  /**
+   * @internal Calls entry point `name` of an extension chunk (see {@link RuntimeOptions.chunks})
+   * with plain-data arguments and returns its results as plain data.
+   */
+  callExtension(name: string, args: PlainValue[] = [], nresults = 1): PlainValue[] {
+    if (!(name in this.entries)) throw new MoonstepError(`moonstep: no runtime entry point '${name}'`);
+    const { vm } = this;
+    let results: PlainValue[] = [];
+    this.callEntry(name, () => {
+      for (const arg of args) vm.pushValue(arg);
+      return args.length;
+    }, nresults, () => {
+      results = [];
+      for (let i = nresults; i >= 1; i--) results.push(vm.readValue(-i));
+    });
+    return results;
+  }
+
+  /** Host calls (exposed async functions, asset and level loads) started and not yet settled. */
+  get pendingHostCallCount(): number {
+    return this.pendingHostCalls + this.callQueue.length;
+  }
+
   // ---------------------------------------------------------------- diagnostics
 
   /** Counters: live registry slots, pending timers, waiting tasks, Lua memory. */

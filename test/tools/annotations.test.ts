@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/index';
+import { SPEC_CHUNK } from '../../src/spec/SpecRunner';
 
 const TYPES_DIR = new URL('../../types/lua/', import.meta.url);
 
@@ -13,9 +14,9 @@ const STANDARD_GLOBALS = new Set([
 const STANDARD_LIBS = new Set(['string', 'table', 'math', 'utf8', 'coroutine']);
 
 /** Functions declared in the annotation files: `function a(` and `function a.b(`. */
-function declaredFunctions(): Set<string> {
+function declaredFunctions(only?: (file: string) => boolean): Set<string> {
   const names = new Set<string>();
-  for (const file of readdirSync(TYPES_DIR).filter((f) => f.endsWith('.lua'))) {
+  for (const file of readdirSync(TYPES_DIR).filter((f) => f.endsWith('.lua') && (!only || only(f)))) {
     const text = readFileSync(new URL(file, TYPES_DIR), 'utf8');
     expect(text.startsWith('---@meta'), `${file} starts with ---@meta`).toBe(true);
     for (const m of text.matchAll(/^function ([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)?)\(/gm)) names.add(m[1]!);
@@ -32,8 +33,18 @@ describe('The editor annotations (types/lua)', () => {
       const [lib] = name.split('.');
       return !STANDARD_GLOBALS.has(name) && !STANDARD_LIBS.has(lib!);
     });
-    const declared = declaredFunctions();
+    const declared = declaredFunctions((f) => f !== 'spec.lua');
     expect(moonstep.filter((name) => !declared.has(name)), 'in the runtime but not annotated').toEqual([]);
     expect([...declared].filter((name) => !surface.includes(name)).sort(), 'annotated but not in the runtime').toEqual([]);
+  });
+
+  it('declare exactly the spec API that moonstep test adds (types/lua/spec.lua)', async () => {
+    const plain = await createRuntime();
+    const withSpec = await createRuntime({ chunks: [SPEC_CHUNK] });
+    const base = new Set(plain.apiSurface());
+    const added = withSpec.apiSurface().filter((name) => !base.has(name)).sort();
+    plain.close();
+    withSpec.close();
+    expect([...declaredFunctions((f) => f === 'spec.lua')].sort()).toEqual(added);
   });
 });

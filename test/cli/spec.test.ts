@@ -1,0 +1,116 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'moonstep-spec-'));
+  for (const [name, source] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), source);
+  }
+  return dir;
+}
+
+const root = new URL('../..', import.meta.url).pathname;
+
+describe('moonstep test', () => {
+  it('passes the project\'s own Lua specs (the demo\'s behaviours)', async () => {
+    const r = await cli('test', `${root}/scripts-lua/spec`, '--root', `${root}/scripts-lua`, '--assets', `${root}/assets/sprites`);
+    expect(r.stdout).toMatch(/\n6 passed, 0 failed\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it('runs every *_spec.lua below a folder, each test in a fresh runtime, with step(n) and press/release', async () => {
+    const dir = folder({
+      'counter.lua': 'return { init = function(self) self.n = 0 end, update = function(self) self.n = self.n + 1 end }',
+      'specs/counter_spec.lua': `
+        describe("A counter", function()
+          it("counts steps", function()
+            local c = entities.spawn("counter", { name = "c" })
+            step(5)
+            expect(c.n).to_be(5)
+            expect(time.frame()).to_be(5)
+          end)
+          it("starts from a fresh runtime", function()
+            expect(entities.count()).to_be(0)
+            expect(time.frame()).to_be(0)
+          end)
+        end)`,
+      'specs/nested/input_spec.lua': `
+        it("sees pressed for one step, then down", function()
+          press("jump")
+          step(1)
+          expect(input.pressed("jump")).to_be(true)
+          step(1)
+          expect(input.pressed("jump")).to_be(false)
+          expect(input.down("jump")).to_be(true)
+          release("jump")
+          step(1)
+          expect(input.released("jump")).to_be(true)
+          expect({ 1, { 2 } }).to_equal({ 1, { 2 } })
+          expect("hello").to_contain("ell")
+          expect(function() error("nope") end).to_fail("nope")
+          expect(1).never.to_be(2)
+          expect(0.1 + 0.2).to_be_close(0.3, 1e-12)
+        end)`,
+    });
+    const r = await cli('test', join(dir, 'specs'), '--root', dir);
+    expect(r.stdout).toBe(
+      'counter_spec.lua\n  ✓ A counter > counts steps\n  ✓ A counter > starts from a fresh runtime\n' +
+        'nested/input_spec.lua\n  ✓ sees pressed for one step, then down\n\n3 passed, 0 failed\n',
+    );
+    expect(r.code).toBe(0);
+  });
+
+  it('reports each failure with file:line, and exits 1', async () => {
+    const dir = folder({
+      'bad_spec.lua': `
+it("compares", function()
+  expect(1 + 1).to_be(3)
+end)
+it("errors", function()
+  local t = nil
+  return t.field
+end)
+it("fails in a timer it started", function()
+  setTimeout(function() error("late") end, 0)
+  step(2)
+end)
+it("never finishes", function()
+  task.wait(1e9)
+end)
+it("passes", function() end)`,
+    });
+    const r = await cli('test', dir, '--max-steps', '100');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('  ✗ compares\n      bad_spec.lua:3: expected: 3, got 2\n');
+    expect(r.stdout).toContain("  ✗ errors\n      bad_spec.lua:7: attempt to index a nil value (local 't')\n");
+    expect(r.stdout).toContain('  ✗ fails in a timer it started\n      1 error(s) in callbacks during the test\n      error: bad_spec.lua:10: late\n');
+    expect(r.stdout).toContain('  ✗ never finishes\n      did not finish within 100 steps\n');
+    expect(r.stdout).toContain('  ✓ passes\n');
+    expect(r.stdout).toMatch(/1 passed, 4 failed\n$/);
+  });
+
+  it('reports a spec file that does not load', async () => {
+    const dir = folder({ 'broken_spec.lua': 'it("x", function() end' });
+    const r = await cli('test', dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✗ (loading the file)');
+    expect(r.stdout).toContain('broken_spec.lua:1:');
+  });
+
+  it('explains bad usage', async () => {
+    expect((await cli('test')).code).toBe(2);
+    expect((await cli('test', '/no/such/dir')).stderr).toContain('no such file or directory');
+    expect((await cli('test', folder({ 'a.lua': '' }))).stderr).toContain('no *_spec.lua files');
+  });
+});
