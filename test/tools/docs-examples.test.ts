@@ -8,9 +8,11 @@ import { createRuntime, MapScriptLoader } from '../../src/index';
 //   ```lua file=enemy.lua  not run: registered as a module for the blocks after it
 //   ```lua no-run          not run (fragments, editor-only snippets)
 //   ```lua errors          expected to report errors; the output block lists them as "error: <message>"
+//   ```json level=hall     not run: registered as level "hall" for the blocks after it (level.load)
 // An ```output block right after a run block must equal the prints, one per line.
 
 interface Example {
+  readonly lang: string;
   readonly doc: string;
   readonly line: number;
   readonly source: string;
@@ -22,7 +24,7 @@ function parseExamples(doc: string, text: string): Example[] {
   const blocks = [...text.matchAll(/^```(\w+)([^\n]*)\n([\s\S]*?)^```\s*$/gm)];
   const examples: Example[] = [];
   blocks.forEach((block, i) => {
-    if (block[1] !== 'lua') return;
+    if (block[1] !== 'lua' && block[1] !== 'json') return;
     const options = new Map(
       block[2]!.trim().split(/\s+/).filter(Boolean).map((w) => {
         const [k, v] = w.split('=');
@@ -33,7 +35,8 @@ function parseExamples(doc: string, text: string): Example[] {
     const between = next ? text.slice(block.index! + block[0].length, next.index) : '';
     const output = next && next[1] === 'output' && between.trim() === '' ? next[3]!.replace(/\n$/, '').split('\n') : undefined;
     const line = text.slice(0, block.index).split('\n').length;
-    examples.push({ doc, line, source: block[3]!, options, output });
+    if (block[1] === 'json' && !options.has('level')) return;
+    examples.push({ lang: block[1]!, doc, line, source: block[3]!, options, output });
   });
   return examples;
 }
@@ -46,7 +49,12 @@ for (const doc of docs) {
   if (examples.length === 0) continue;
   describe(`The examples in ${doc}`, () => {
     const modules = new MapScriptLoader({}, `${doc} examples`);
+    const levels: Record<string, unknown> = {};
     for (const example of examples) {
+      if (example.lang === 'json') {
+        levels[example.options.get('level')!] = example.source;
+        continue;
+      }
       const file = example.options.get('file');
       if (file) {
         modules.set(file, example.source);
@@ -54,13 +62,16 @@ for (const doc of docs) {
       }
       if (example.options.has('no-run')) continue;
       it(`run: the example at line ${example.line}`, async () => {
-        const rt = await createRuntime({ scriptRoots: [modules] });
+        const rt = await createRuntime({ scriptRoots: [modules], levels, assets: { ship: 'ship.png', rock: 'rock.png' } });
         const out: string[] = [];
         rt.on('print', (t) => out.push(t));
         rt.on('error', (e) => out.push(`error: ${e.message}`));
         rt.runSource(example.source, `example.lua`);
         const steps = Number(example.options.get('steps') ?? 120);
-        for (let i = 0; i < steps; i++) rt.step();
+        for (let i = 0; i < steps; i++) {
+          rt.step();
+          if (rt.pendingHostCallCount > 0) await new Promise((r) => setTimeout(r, 0));
+        }
         rt.close();
         if (!example.options.has('errors')) expect(out.filter((l) => l.startsWith('error: '))).toEqual([]);
         if (example.output) expect(out).toEqual(example.output);
