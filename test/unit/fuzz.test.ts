@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRuntime, LuaRuntimeError, ValueConversionError } from '../../src/index';
+import { createRuntime, MapScriptLoader, LuaRuntimeError, ValueConversionError } from '../../src/index';
 
 // Calls every Lua API function with random argument tuples drawn (by the runtime's seeded
 // math.random) from a pool of awkward values. Each call runs in its own task under pcall;
@@ -14,8 +14,9 @@ local pool = {
   math.mininteger, math.maxinteger, "", "x", "ping", ("y"):rep(300), "../x", "a.b", {}, {1, 2, 3},
   { x = 1 }, setmetatable({}, { __call = noop }), noop, function() error("cb failed") end,
   function() task.wait(0.01) end, coroutine.create(noop), task.spawn(noop),
-  events.on("fuzz", noop),
+  events.on("fuzz", noop), entities.spawn("x", { name = "fz" }),
 }
+local ent = entities.spawn("x", { name = "target" })
 local api = {
   setTimeout = setTimeout, setInterval = setInterval, clearTimeout = clearTimeout,
   clearInterval = clearInterval, ["time.now"] = time.now, ["time.frame"] = time.frame,
@@ -31,6 +32,16 @@ local api = {
   collectgarbage = collectgarbage, ["string.rep"] = string.rep, ["string.find"] = string.find,
   ["string.gsub"] = string.gsub, ["os.clock"] = os.clock, ["os.time"] = os.time,
   ["math.random"] = math.random, tostring = tostring, select = select, ["table.unpack"] = table.unpack,
+  ["entities.spawn"] = entities.spawn, ["entities.find"] = entities.find, ["entities.get"] = entities.get,
+  ["entities.all"] = entities.all, ["entities.count"] = entities.count,
+  ["entity.destroy"] = function(...) return ent.destroy(...) end,
+  ["entity:send"] = function(...) return ent:send(...) end,
+  ["entity.has_tag"] = function(...) return ent.has_tag(...) end,
+  ["entity.is_alive"] = function(...) return ent.is_alive(...) end,
+  ["entity[k] = v"] = function(k, v) ent[k] = v end,
+  ["entity[k]"] = function(k) return ent[k] end,
+  ["input.down"] = input.down, ["input.pressed"] = input.pressed, ["input.released"] = input.released,
+  ["assets.load"] = assets.load, ["assets.has"] = assets.has, ["level.load"] = level.load,
 }
 local names = {}
 for name in pairs(api) do names[#names + 1] = name end
@@ -57,7 +68,13 @@ setTimeout(function() print("summary", nonstring, lua_errors > 0, ok_calls > 0) 
 describe('The API fuzz test', () => {
   for (const seed of [1, 2, 3]) {
     it(`makes 4000 random calls (seed ${seed}) and meets only Lua errors`, async () => {
-      const rt = await createRuntime({ seed, instructionBudget: 1e7 });
+      const rt = await createRuntime({
+        seed,
+        instructionBudget: 1e7,
+        scriptRoots: [new MapScriptLoader({ 'x.lua': 'return { update = function(self) self.x = self.x + 1 end, on_event = function() end }' })],
+        assets: { x: 'x.png', ping: 'ping.png' },
+        levels: { x: { entities: [{ script: 'x' }] }, ping: '{ bad json' },
+      });
       const prints: string[] = [];
       const errors: unknown[] = [];
       rt.on('print', (t) => prints.push(t));
