@@ -47,6 +47,8 @@ describe('The built demo in Chromium', () => {
     expect(text).toMatch(/live slots \d+/);
     expect(text).toMatch(/Lua memory \d+ KiB/);
     expect(text).toContain('script:far.lua');
+    expect(text).toContain('demo.player'); // live entities, with their script
+    expect(text).toMatch(/updates [\d.]+ ms/); // the step's time split
     await page.close();
   });
 
