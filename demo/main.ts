@@ -29,6 +29,8 @@ export interface DemoTestHook {
   spriteCount(): number;
   /** The colour [r, g, b] rendered at canvas position (x, y) in CSS pixels. */
   pixelAt(x: number, y: number): [number, number, number];
+  /** Frames per second the page renders at, and the milliseconds the last frame spent in scripts and view sync. */
+  frameStats(): { fps: number; scriptMs: number };
 }
 
 declare global {
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     },
     spriteCount: () => entityView.size,
     pixelAt: () => [0, 0, 0],
+    frameStats: () => ({ fps: 0, scriptMs: 0 }),
   };
   window.__moonstep = hook;
   runtime.on('print', (text) => {
@@ -104,6 +107,16 @@ async function main(): Promise<void> {
   const app = new Application();
   await app.init({ background: '#0b0e14', resizeTo: window, scripting: { runtime, views: [entityView, inspector] } });
   document.querySelector('#game')!.appendChild(app.canvas);
+  // Diagnostics for the stress test: the Ticker's frame rate, and the time of each frame's
+  // steps and view sync (measured around the controller's tick; never seen by scripts).
+  let scriptMs = 0;
+  const tick = app.scripting!.onTick.bind(app.scripting!);
+  app.scripting!.onTick = (deltaMs: number) => {
+    const started = performance.now();
+    tick(deltaMs);
+    scriptMs = performance.now() - started;
+  };
+  hook.frameStats = () => ({ fps: app.ticker.FPS, scriptMs });
   hook.pixelAt = (x, y) => {
     const canvas = app.renderer.extract.canvas({ target: app.stage, frame: app.screen }) as HTMLCanvasElement;
     const ctx = canvas.getContext('2d')!;

@@ -30,10 +30,12 @@ export interface ViewChanges {
 }
 
 // Record layout written by entities.lua (little-endian): id i32, kind u8, then for kinds 1
-// and 2: x, y, rotation, scale_x, scale_y, alpha, z (f64), tint i32, visible u8, sprite i32.
+// and 2: x, y, rotation, scale_x, scale_y, alpha, z (f64), tint i32, visible u8, sprite i32;
+// for kind 4 (moved): x, y, rotation (f64).
 const CREATED = 1;
 const CHANGED = 2;
 const DESTROYED = 3;
+const MOVED = 4;
 const STEP = 0;
 const FULL_RECORD_BYTES = 4 + 1 + 7 * 8 + 4 + 1 + 4;
 
@@ -70,6 +72,20 @@ export class ViewMirror {
         this.entities.delete(id);
         if (!created.delete(id)) destroyed.push(id);
         changed.delete(id);
+        continue;
+      }
+      if (kind === MOVED) {
+        const e = this.entities.get(id);
+        if (!e || offset + 24 > bytes.byteLength) throw new Error(`moonstep: corrupt view record (moved #${id})`);
+        e.prevX = e.x;
+        e.prevY = e.y;
+        e.prevRotation = e.rotation;
+        e.x = view.getFloat64(offset, true);
+        e.y = view.getFloat64(offset + 8, true);
+        e.rotation = view.getFloat64(offset + 16, true);
+        e.changedStep = this.step;
+        if (!created.has(id)) changed.set(id, e);
+        offset += 24;
         continue;
       }
       if (kind !== CREATED && kind !== CHANGED) throw new Error(`moonstep: corrupt view record (kind ${kind})`);

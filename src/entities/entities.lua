@@ -20,18 +20,21 @@ local spack, concat = string.pack, table.concat
 local arg_error, describe, check_callable = rt.arg_error, rt.describe, rt.check_callable
 
 -- View fields, in the order they are checked, and their kinds.
-local NUMBER, ALPHA, BOOL, TINT, SPRITE = 1, 2, 3, 4, 5
+-- MOTION fields are numbers too; only they change in a "moved" view record.
+local MOTION, NUMBER, ALPHA, BOOL, TINT, SPRITE = 0, 1, 2, 3, 4, 5
 local FIELDS = { "x", "y", "rotation", "scale_x", "scale_y", "alpha", "z", "visible", "tint", "sprite" }
-local FIELD_KIND = { x = NUMBER, y = NUMBER, rotation = NUMBER, scale_x = NUMBER, scale_y = NUMBER,
+local FIELD_KIND = { x = MOTION, y = MOTION, rotation = MOTION, scale_x = NUMBER, scale_y = NUMBER,
                      z = NUMBER, alpha = ALPHA, visible = BOOL, tint = TINT, sprite = SPRITE }
 local READ_ONLY = { id = true, name = true, script = true }
 local SIZE_FIELDS = { "width", "height" }
 local HOOKS = { "init", "update", "final", "on_event", "on_reload", "on_enter", "on_exit" }
 
 --- One view record: id, kind (1 created, 2 changed), x, y, rotation, scale_x, scale_y, alpha,
---- z, tint, visible (0/1), sprite index (0: none). Kind 3 (destroyed) and step markers
---- (kind 0, id = step) carry only the first two fields. Little-endian.
+--- z, tint, visible (0/1), sprite index (0: none). Kind 4 (moved: only x, y or rotation
+--- changed) carries id, kind, x, y, rotation. Kind 3 (destroyed) and step markers (kind 0,
+--- id = step) carry only the first two fields. Little-endian.
 local VIEW_RECORD = "<i4Bdddddddi4Bi4"
+local MOVED_RECORD = "<i4Bddd"
 local SHORT_RECORD = "<i4B"
 
 local behaviours = {}      -- script name -> { name, chunk, hooks }
@@ -59,7 +62,7 @@ end
 
 --- Checks value `v` for view field `k` of kind `kind`; errors at `level` above the caller.
 local function check_field(k, kind, v, level)
-  if kind == NUMBER then
+  if kind == NUMBER or kind == MOTION then
     if type(v) ~= "number" or v ~= v or v == huge or v == -huge then field_error(k, "a finite number", v, level + 1) end
   elseif kind == ALPHA then
     if type(v) ~= "number" or not (v >= 0 and v <= 1) then field_error(k, "a number from 0 to 1", v, level + 1) end
@@ -97,11 +100,12 @@ local function self_newindex(self, k, v)
   local e = record_of[self]
   local view = e.view
   if view[k] == v then return end
-  if kind == NUMBER then -- the hot case (positions), checked inline
+  if kind == MOTION then -- the hot case (positions), checked inline
     if type(v) ~= "number" or v ~= v or v == huge or v == -huge then field_error(k, "a finite number", v, 2) end
   else
     check_field(k, kind, v, 2)
     if kind == TINT then v = v // 1 end
+    e.look = true
   end
   view[k] = v
   if sync_on and not e.dirty then
@@ -290,7 +294,8 @@ function M.spawn(script, opts, props, fname, level)
   local self = {}
   local update = b.hooks.update
   local e = { eid = eid, name = name, script = script, behaviour = b, self = self, view = view, owner = owner,
-    alive = true, ready = false, spawn_frame = sched.frame, busy = false, dirty = false, sent = false, tags = tags,
+    alive = true, ready = false, spawn_frame = sched.frame, busy = false, dirty = false, sent = false, look = false,
+    tags = tags,
     props = props, update = update or false, in_updaters = update ~= nil, meta = false }
   e.meta = { __index = view, __newindex = self_newindex, __metatable = "entity",
     __tostring = function() return describe_entity(e) end, __name = "entity" }
@@ -542,11 +547,15 @@ local function pack_dirty()
     e.dirty = false
     if e.alive then
       local v = e.view
-      local sprite = v.sprite
       n = n + 1
-      packets[n] = spack(VIEW_RECORD, e.eid, e.sent and 2 or 1, v.x, v.y, v.rotation, v.scale_x, v.scale_y,
-        v.alpha, v.z, v.tint, v.visible and 1 or 0, sprite and sprite_index[sprite] or 0)
-      e.sent = true
+      if e.sent and not e.look then
+        packets[n] = spack(MOVED_RECORD, e.eid, 4, v.x, v.y, v.rotation)
+      else
+        local sprite = v.sprite
+        packets[n] = spack(VIEW_RECORD, e.eid, e.sent and 2 or 1, v.x, v.y, v.rotation, v.scale_x, v.scale_y,
+          v.alpha, v.z, v.tint, v.visible and 1 or 0, sprite and sprite_index[sprite] or 0)
+        e.sent, e.look = true, false
+      end
     elseif e.sent then
       n = n + 1
       packets[n] = spack(SHORT_RECORD, e.eid, 3)
