@@ -1,5 +1,6 @@
 -- An enemy. Its flight pattern is straight-line code with task.wait in init: the scheduler
 -- resumes it every step, and destroying the enemy ends it.
+local hazard = require("demo.hazard")
 local WIDTH, HEIGHT = 800, 600
 
 local patterns = {}
@@ -61,11 +62,7 @@ return {
       self:destroy()
       return
     end
-    local player = entities.find("player")
-    if player and player.invulnerable <= 0 and not player.shielded and math.abs(player.x - self.x) < 22 and math.abs(player.y - self.y) < 22 then
-      events.emit("player_hit")
-      self:destroy()
-    end
+    hazard.hit_player(self, 22, 22)
   end,
 
   on_event = function(self, name, damage)

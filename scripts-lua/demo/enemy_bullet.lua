@@ -1,4 +1,6 @@
 -- A hostile shot: flies straight; hitting the player costs a life.
+local hazard = require("demo.hazard")
+
 return {
   init = function(self, props)
     self.vx, self.vy = props.vx, props.vy
@@ -11,10 +13,6 @@ return {
       self:destroy()
       return
     end
-    local player = entities.find("player")
-    if player and player.invulnerable <= 0 and not player.shielded and math.abs(player.x - self.x) < 14 and math.abs(player.y - self.y) < 16 then
-      events.emit("player_hit")
-      self:destroy()
-    end
+    hazard.hit_player(self, 14, 16)
   end,
 }

@@ -485,17 +485,8 @@ end
 --- lie in its axis-aligned rectangle (centre x, y; size width, height) with the last step,
 --- and runs on_enter(self, other) / on_exit(self, other) for the changes, in creation order.
 local function check_triggers()
-  local n = #triggers
-  if n == 0 then return end
-  local kept = 0
-  for t = 1, n do
-    local trigger = triggers[t]
-    triggers[t] = nil
-    if trigger.alive then
-      kept = kept + 1
-      triggers[kept] = trigger
-    end
-  end
+  local kept = compact(triggers, #triggers)
+  if kept == 0 then return end
   -- Each trigger's checks and hooks run as one callback (one instruction budget).
   sched.run_list(triggers, kept, check_trigger)
 end

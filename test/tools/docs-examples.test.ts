@@ -46,7 +46,8 @@ const docs = ['README.md', ...readdirSync(new URL('docs/', root)).filter((f) => 
 
 for (const doc of docs) {
   const examples = parseExamples(doc, readFileSync(new URL(doc, root), 'utf8'));
-  if (examples.length === 0) continue;
+  const runnable = examples.filter((e) => e.lang === 'lua' && !e.options.has('file') && !e.options.has('no-run'));
+  if (runnable.length === 0) continue;
   describe(`The examples in ${doc}`, () => {
     const modules = new MapScriptLoader({}, `${doc} examples`);
     const levels: Record<string, unknown> = {};
