@@ -54,6 +54,8 @@ local function connect(name, fn, once, waiter)
   local list = handlers[name]
   if not list then list = {}; handlers[name] = list end
   list[#list + 1] = record
+  local owner = record.owner
+  if owner and not owner.alive then disconnect(record) end -- a destroyed owner's code: never connected
   return record
 end
 

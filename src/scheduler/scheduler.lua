@@ -278,6 +278,10 @@ function M.task_new(co, source)
   local site_of = rt.site_of
   if site_of then t.site = site_of() end
   task_of_thread[co] = t
+  -- Code still running for a destroyed owner (after entity:destroy() in its own hook) may
+  -- start a task: it runs until its first wait and is never resumed.
+  local owner = t.owner
+  if owner and not owner.alive then t.cancel_requested = true end
   owned_threads[co] = true
   return t
 end
@@ -472,6 +476,8 @@ function M.timer_new(fn, delay_key, period_key, args)
   local site_of = rt.site_of
   if site_of then e.site = site_of() end
   enqueue(e)
+  -- A destroyed owner's code may still be running; what it schedules now never fires.
+  if owner and not owner.alive then M.timer_cancel(e) end
   return e
 end
 

@@ -95,6 +95,28 @@ describe('An entity', () => {
     expect(prints.filter((p) => p === 'tick').length).toBeGreaterThan(0);
   });
 
+  it('code still running after destroying its own entity schedules nothing that outlives it', async () => {
+    const { rt, steps, prints, run } = await start({}, {
+      'doomed.lua': `return { update = function(self)
+        self:destroy()
+        setTimeout(function() print("timer fired") end, 0)
+        setInterval(function() print("interval fired") end, 10)
+        events.on("ping", function() print("handler ran") end)
+        task.spawn(function() print("spawned runs until its wait") task.wait() print("never resumed") end)
+        task.wait(0.1)
+        print("the update itself never resumes")
+      end }`,
+    });
+    steps(1);
+    const baseline = rt.stats().liveSlots;
+    run('entities.spawn("doomed")');
+    steps(1);
+    rt.emit('ping');
+    steps(10);
+    expect(prints).toEqual(['spawned runs until its wait']);
+    expect(rt.stats()).toMatchObject({ liveSlots: baseline, pendingTimers: 0, waitingTasks: 0, entities: 0 });
+  });
+
   it('a stale reference raises a clear error on use, but still answers is_alive and id', async () => {
     const { run, prints } = await start({}, { 'mover.lua': MOVER });
     run(`local e = entities.spawn("mover", { name = "gone", speed = 1 })
