@@ -27,6 +27,8 @@ export interface DemoTestHook {
   screenPosition(id: number): { x: number; y: number } | null;
   /** Number of sprites drawn. */
   spriteCount(): number;
+  /** Where the arena point (x, y) in game units is on the canvas (CSS pixels). */
+  arenaToScreen(x: number, y: number): { x: number; y: number };
   /** The colour [r, g, b] rendered at canvas position (x, y) in CSS pixels. */
   pixelAt(x: number, y: number): [number, number, number];
   /** Frames per second the page renders at, and the milliseconds the last frame spent in scripts and view sync. */
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
       return { x: p.x, y: p.y };
     },
     spriteCount: () => entityView.size,
+    arenaToScreen: (x, y) => ({ x, y }),
     pixelAt: () => [0, 0, 0],
     frameStats: () => ({ fps: 0, scriptMs: 0 }),
   };
@@ -141,6 +144,10 @@ async function main(): Promise<void> {
   };
   fit();
   app.renderer.on('resize', fit);
+  hook.arenaToScreen = (x, y) => {
+    const p = world.toGlobal({ x, y });
+    return { x: p.x, y: p.y };
+  };
 
   runtime.input.bind({ ArrowLeft: 'left', KeyA: 'left', ArrowRight: 'right', KeyD: 'right', Space: 'fire', ArrowUp: 'fire' });
   attachKeyboard(runtime.input);

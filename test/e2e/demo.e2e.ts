@@ -70,8 +70,17 @@ describe('The playable demo in Chromium', () => {
       const hook = window.__moonstep!;
       const player = hook.entities().find((e) => e.name === 'player')!;
       const at = hook.screenPosition(player.id)!;
-      return { ship: hook.pixelAt(at.x, at.y + 6), beside: hook.pixelAt(at.x + 40, at.y - 150), corner: hook.pixelAt(2, 2) };
+      const wall = hook.arenaToScreen(16, 112); // a hull tile of the station map's left wall
+      const space = hook.arenaToScreen(400, 20);
+      const space2 = hook.arenaToScreen(430, 44);
+      return {
+        ship: hook.pixelAt(at.x, at.y + 6), beside: hook.pixelAt(at.x + 40, at.y - 150), corner: hook.pixelAt(2, 2),
+        wall: hook.pixelAt(wall.x, wall.y), space: hook.pixelAt(space.x, space.y), space2: hook.pixelAt(space2.x, space2.y),
+      };
     });
+    // The Tiled map's tile layer is drawn: the hull plating is lighter than empty space.
+    const sum = (c: number[]) => c[0]! + c[1]! + c[2]!;
+    expect(sum(colours.wall)).toBeGreaterThan(Math.min(sum(colours.space), sum(colours.space2)) + 60);
     // The ship's sprite is blue where the ship is, and only there; outside the arena nothing is drawn.
     expect(colours.ship[2]).toBeGreaterThan(150);
     expect(colours.ship[2]).toBeGreaterThan(colours.ship[0] + 60);
