@@ -269,16 +269,14 @@ function findSpecs(dir: string): string[] {
 async function test(options: TestOptions, io: CliIO): Promise<number> {
   const target = resolve(options.target);
   if (!existsSync(target)) {
-    io.stderr(`moonstep: no such file or directory: ${options.target}
-`);
+    io.stderr(`moonstep: no such file or directory: ${options.target}\n`);
     return EXIT_USAGE;
   }
   const isDir = statSync(target).isDirectory();
   const root = isDir ? target : dirname(target);
   const files = isDir ? findSpecs(target) : [target];
   if (files.length === 0) {
-    io.stderr(`moonstep: no *_spec.lua files below ${options.target}
-`);
+    io.stderr(`moonstep: no *_spec.lua files below ${options.target}\n`);
     return EXIT_USAGE;
   }
   const scriptRoots = [new FsScriptLoader(root), ...options.roots.map((r) => new FsScriptLoader(r))];
@@ -287,27 +285,22 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
   for (const file of files) {
     const rel = relative(root, file);
     const moduleName = rel.slice(0, -'.lua'.length).split(sep).join('.');
-    io.stdout(`${rel.split(sep).join('/')}
-`);
+    io.stdout(`${rel.split(sep).join('/')}\n`);
     const results = await runSpecFile(moduleName, { scriptRoots, maxSteps: options.maxSteps, ...worldOptions(options) });
     for (const r of results) {
       if (r.passed) {
         passed++;
-        io.stdout(`  ✓ ${r.name}
-`);
+        io.stdout(`  ✓ ${r.name}\n`);
       } else {
         failed++;
-        io.stdout(`  ✗ ${r.name}
-      ${r.message ?? 'failed'}
-`);
-        for (const e of r.errors) io.stdout(`      error: ${e}
-`);
+        io.stdout(`  ✗ ${r.name}\n      ${r.message ?? 'failed'}\n`);
+        for (const e of r.errors) io.stdout(`      error: ${e}\n`);
+        for (const p of r.prints.slice(0, 20)) io.stdout(`      print: ${p}\n`);
+        if (r.prints.length > 20) io.stdout(`      (${r.prints.length - 20} more prints)\n`);
       }
     }
   }
-  io.stdout(`
-${passed} passed, ${failed} failed
-`);
+  io.stdout(`\n${passed} passed, ${failed} failed\n`);
   return failed > 0 ? EXIT_SCRIPT_ERROR : EXIT_OK;
 }
 

@@ -16,6 +16,8 @@ export interface SpecResult {
   readonly traceback?: string;
   /** Errors other callbacks (timers, entities) raised during the test. */
   readonly errors: string[];
+  /** What the test printed. */
+  readonly prints: string[];
   /** Steps the test ran. */
   readonly steps: number;
 }
@@ -43,14 +45,15 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
     return rt.callExtension('spec_list')[0] as string[] | null;
   }).catch((error: Error) => error);
   if (names instanceof Error) {
-    return [{ file, name: '(loading the file)', passed: false, message: names.message, errors: [], steps: 0 }];
+    return [{ file, name: '(loading the file)', passed: false, message: names.message, errors: [], prints: [], steps: 0 }];
   }
   const results: SpecResult[] = [];
   for (const [i, name] of (names ?? []).entries()) {
     results.push(
-      await withRuntime(runtimeOptions, async (rt, errors) => {
+      await withRuntime(runtimeOptions, async (rt, errors, prints) => {
         rt.runScript(moduleName);
         errors.length = 0; // reported once, when listing
+        prints.length = 0;
         rt.callExtension('spec_start', [i + 1]);
         let steps = 0;
         let [status, message, traceback] = rt.callExtension('spec_status', [], 3) as string[];
@@ -61,7 +64,7 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
           [status, message, traceback] = rt.callExtension('spec_status', [], 3) as string[];
         }
         if (status === 'running') {
-          return { file, name, passed: false, message: `did not finish within ${maxSteps} steps`, errors: [...errors], steps };
+          return { file, name, passed: false, message: `did not finish within ${maxSteps} steps`, errors: [...errors], prints: [...prints], steps };
         }
         const passed = status === 'passed' && errors.length === 0;
         return {
@@ -71,6 +74,7 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
           message: status === 'failed' ? message : errors.length > 0 ? `${errors.length} error(s) in callbacks during the test` : undefined,
           traceback: status === 'failed' ? traceback : undefined,
           errors: [...errors],
+          prints: [...prints],
           steps,
         };
       }),
@@ -79,12 +83,17 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
   return results;
 }
 
-async function withRuntime<T>(options: RuntimeOptions, body: (rt: Awaited<ReturnType<typeof createRuntime>>, errors: string[]) => Promise<T>): Promise<T> {
+async function withRuntime<T>(
+  options: RuntimeOptions,
+  body: (rt: Awaited<ReturnType<typeof createRuntime>>, errors: string[], prints: string[]) => Promise<T>,
+): Promise<T> {
   const rt = await createRuntime({ ...options, chunks: [SPEC_CHUNK] });
   const errors: string[] = [];
+  const prints: string[] = [];
   rt.on('error', (e) => errors.push(e.message));
+  rt.on('print', (text) => prints.push(text));
   try {
-    return await body(rt, errors);
+    return await body(rt, errors, prints);
   } finally {
     rt.close();
   }

@@ -69,13 +69,14 @@ describe('moonstep test', () => {
       'bad_spec.lua': `
 it("compares", function()
   expect(1 + 1).to_be(3)
+  print("not reached")
 end)
 it("errors", function()
   local t = nil
   return t.field
 end)
 it("fails in a timer it started", function()
-  setTimeout(function() error("late") end, 0)
+  print("started") setTimeout(function() error("late") end, 0)
   step(2)
 end)
 it("never finishes", function()
@@ -86,8 +87,8 @@ it("passes", function() end)`,
     const r = await cli('test', dir, '--max-steps', '100');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('  ✗ compares\n      bad_spec.lua:3: expected: 3, got 2\n');
-    expect(r.stdout).toContain("  ✗ errors\n      bad_spec.lua:7: attempt to index a nil value (local 't')\n");
-    expect(r.stdout).toContain('  ✗ fails in a timer it started\n      1 error(s) in callbacks during the test\n      error: bad_spec.lua:10: late\n');
+    expect(r.stdout).toContain("  ✗ errors\n      bad_spec.lua:8: attempt to index a nil value (local 't')\n");
+    expect(r.stdout).toContain('  ✗ fails in a timer it started\n      1 error(s) in callbacks during the test\n      error: bad_spec.lua:11: late\n      print: started\n');
     expect(r.stdout).toContain('  ✗ never finishes\n      did not finish within 100 steps\n');
     expect(r.stdout).toContain('  ✓ passes\n');
     expect(r.stdout).toMatch(/1 passed, 4 failed\n$/);
