@@ -176,14 +176,17 @@ local function valid_script_name(name)
     and not name:find("%.%.") and name:sub(-1) ~= "."
 end
 
---- Compiles and runs a behaviour chunk; returns its hooks table, or nil and an error.
+--- Compiles and runs a behaviour chunk; returns its hooks table and the set of modules it
+--- required (directly or not), or nil and an error.
 local function compile_behaviour(source, chunkname)
-  local fn, err = rt.sandbox.compile(source, chunkname)
+  local sandbox = rt.sandbox
+  local fn, err = sandbox.compile(source, chunkname)
   if not fn then return nil, err end
-  local saved = ctx.owner
-  ctx.owner = nil
+  local saved, saved_log = ctx.owner, sandbox.require_log
+  local requires = {}
+  ctx.owner, sandbox.require_log = nil, requires
   local ok, hooks = pcall(fn)
-  ctx.owner = saved
+  ctx.owner, sandbox.require_log = saved, saved_log
   if not ok then return nil, rt.error_text(hooks) end
   if type(hooks) ~= "table" then
     return nil, ("%s: a behaviour script must return a table of hooks (init, update, final, on_event, " ..
@@ -195,7 +198,7 @@ local function compile_behaviour(source, chunkname)
       return nil, ("%s: hook '%s' must be a function (got %s)"):format(chunkname, hook, describe(v))
     end
   end
-  return hooks
+  return hooks, requires
 end
 
 --- The behaviour for script `name`, loading it once; errors at `level` when it cannot.
@@ -210,9 +213,9 @@ local function behaviour_for(name, fname, level)
   if source == nil then
     error(("%s: behaviour script %s"):format(fname, (chunkname:gsub("^module ", ""))), level + 1)
   end
-  local hooks, err = compile_behaviour(source, chunkname)
-  if not hooks then error(err, 0) end
-  b = { name = name, chunk = chunkname, hooks = hooks }
+  local hooks, requires = compile_behaviour(source, chunkname)
+  if not hooks then error(requires, 0) end
+  b = { name = name, chunk = chunkname, hooks = hooks, requires = requires }
   behaviours[name] = b
   return b
 end
@@ -399,16 +402,11 @@ function M.spawn_all(list, fname, level)
   return out
 end
 
---- Reloads behaviour `name` from new source. Live entities running it keep `self`; their
---- timers, tasks and connections are cancelled; then on_reload(self) runs, or init(self,
---- props) again. A script that fails to compile or load leaves the running one in place.
---- Returns the number of entities reloaded, or nil and the error.
-function M.reload(name, source, chunkname)
-  local b = behaviours[name]
-  if not b then return 0 end
-  local hooks, err = compile_behaviour(source, chunkname)
-  if not hooks then return nil, err end
-  b.hooks = hooks
+--- Swaps new hooks into behaviour `b` and re-initialises its live entities: they keep
+--- `self`; their timers, tasks and connections are cancelled; then on_reload(self) runs, or
+--- init(self, props) again. Returns the number of entities.
+local function swap_behaviour(b, hooks, requires)
+  b.hooks, b.requires = hooks, requires
   local list = {}
   for i = 1, norder do
     local e = order[i]
@@ -429,6 +427,41 @@ function M.reload(name, source, chunkname)
     if hooks.on_reload then run_hook(e, "on_reload") else run_hook(e, "init", e.props) end
   end)
   return #list
+end
+
+--- Hot reload of script `name` from new source. A behaviour is swapped into its live
+--- entities (see swap_behaviour). A module that behaviours require is forgotten, and every
+--- behaviour that required it (directly or not) is loaded again and swapped in. A script
+--- that fails to compile or load leaves everything running as it was. Returns the number of
+--- entities reloaded, or nil and the error.
+function M.reload(name, source, chunkname)
+  local b = behaviours[name]
+  if b then
+    local hooks, requires = compile_behaviour(source, chunkname)
+    if not hooks then return nil, requires end
+    return swap_behaviour(b, hooks, requires)
+  end
+  local dependents = {}
+  for _, other in pairs(behaviours) do
+    if other.requires[name] then dependents[#dependents + 1] = other end
+  end
+  local sandbox = rt.sandbox
+  if #dependents == 0 and not sandbox.is_loaded(name) then return 0 end
+  local fn, err = sandbox.compile(source, chunkname) -- check it before forgetting the old one
+  if not fn then return nil, err end
+  sandbox.unload(name)
+  table.sort(dependents, function(x, y) return x.name < y.name end)
+  local fresh = {}
+  for i, dep in ipairs(dependents) do
+    local dep_source, dep_chunk = rt.host.read_module(dep.name)
+    if dep_source == nil then return nil, dep_chunk end
+    local hooks, requires = compile_behaviour(dep_source, dep_chunk)
+    if not hooks then return nil, requires end
+    fresh[i] = { hooks, requires }
+  end
+  local count = 0
+  for i, dep in ipairs(dependents) do count = count + swap_behaviour(dep, fresh[i][1], fresh[i][2]) end
+  return count
 end
 
 --- Delivers event `name` to the on_event hooks of live entities, in creation order.

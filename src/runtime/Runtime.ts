@@ -449,11 +449,13 @@ export class Runtime {
   }
 
   /**
-   * Hot-reloads behaviour script `name` from `source`: live entities running it keep their
+   * Hot-reloads script `name` from `source`. A behaviour: live entities running it keep their
    * `self`, their timers, tasks and connections are cancelled, then `on_reload(self)` runs
-   * (or `init(self, props)` again). Returns the number of entities reloaded, or -1 if the new
-   * source failed to compile or load: the error is emitted as an `error` event and the old
-   * behaviour keeps running.
+   * (or `init(self, props)` again). A module behaviours `require`: it is loaded afresh and
+   * every behaviour that required it (directly or not) is reloaded that way; update your
+   * script root with the new source first, as the vite client does. Returns the number of
+   * entities reloaded (0 for a script nothing uses), or -1 if the new source failed to compile
+   * or load: the error is emitted as an `error` event and the old version keeps running.
    */
   reloadScript(name: string, source: string, chunkName = `${name.replace(/\./g, '/')}.lua`): number {
     this.vm.assertOpen('reloadScript');

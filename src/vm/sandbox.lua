@@ -274,6 +274,8 @@ end
 
 local function require(name)
   check_module_name(name)
+  local log = M.require_log
+  if log then log[name] = true end
   local value = loaded[name]
   if value ~= nil then return value end
   if loading[name] then error(("require: module '%s' requires itself (circular require)"):format(name), 2) end
@@ -290,6 +292,20 @@ local function require(name)
   return result
 end
 M.require = require
+
+--- While a table, `require` notes each module name it is asked for (the entities module
+--- uses it to know which modules a behaviour depends on, for hot reload).
+M.require_log = nil
+
+--- True if module `name` has been loaded by `require`.
+function M.is_loaded(name)
+  return loaded[name] ~= nil
+end
+
+--- Forgets module `name`, so the next `require` loads it again (hot reload).
+function M.unload(name)
+  loaded[name] = nil
+end
 
 --- Compiles script text in a fresh sandbox environment (text only). Returns the chunk's
 --- function, or nil and the syntax error. For behaviours (loaded and reloaded by name).

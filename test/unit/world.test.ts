@@ -3,7 +3,7 @@ import { start } from '../helpers';
 
 /** Lets host promises (loaders, level fetches) settle. */
 const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-import { LevelError } from '../../src/index';
+import { LevelError, MapScriptLoader } from '../../src/index';
 
 const MOVER = `return {
   init = function(self, props) self.vx = props.vx or 1 end,
@@ -248,5 +248,33 @@ describe('Hot reload of a behaviour', () => {
     run('print(entities.find("b").x)');
     expect(prints.at(-1)).toBe('22');
     expect(rt.stats().pendingTimers).toBe(0);
+  });
+});
+
+describe('Hot reload of a module behaviours require', () => {
+  it('reloads every behaviour that required it, and only them', async () => {
+    const modules: Record<string, string> = {
+      'speed.lua': 'return { value = 1 }',
+      'walker.lua': `local speed = require("speed")
+        return { update = function(self) self.x = self.x + speed.value end, on_reload = function() print("walker reloaded") end }`,
+      'idler.lua': 'return { on_reload = function() print("idler reloaded") end }',
+    };
+    const scripts = new MapScriptLoader(modules);
+    const { rt, run, steps, prints } = await start({ scriptRoots: [scripts] });
+    run('w = entities.spawn("walker", { name = "w" }) entities.spawn("idler")');
+    steps(2);
+    // The host updates its script root first (as the vite client does), then reloads.
+    scripts.set('speed.lua', 'return { value = 10 }');
+    expect(rt.reloadScript('speed', 'return { value = 10 }')).toBe(1);
+    steps(2);
+    run('print(entities.find("w").x)');
+    expect(prints).toEqual(['walker reloaded', '22']);
+    // A broken module changes nothing.
+    expect(rt.reloadScript('speed', 'return {')).toBe(-1);
+    steps(1);
+    run('print(entities.find("w").x)');
+    expect(prints.at(-1)).toBe('32');
+    // A module nothing loaded: nothing to do.
+    expect(rt.reloadScript('unused', 'return 1')).toBe(0);
   });
 });
