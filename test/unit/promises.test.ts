@@ -172,3 +172,17 @@ describe('awaiting host promises', () => {
     expect(() => rt.expose('not a name', async () => 1)).toThrow(/invalid host function name/);
   });
 });
+
+describe('awaiting several host promises at once', () => {
+  it('task.spawn starts each call, task.await collects the results', async () => {
+    const { rt, run, steps, prints } = await start();
+    rt.expose('loadJson', async (name) => ({ name }));
+    run(`local a, b = task.spawn(loadJson, "a.json"), task.spawn(loadJson, "b.json")
+         print(task.await(a).name, task.await(b).name, time.frame())`);
+    await flush();
+    steps(1);
+    await flush();
+    steps(1);
+    expect(prints).toEqual(['a.json\tb.json\t1']);
+  });
+});
