@@ -278,3 +278,17 @@ describe('Hot reload of a module behaviours require', () => {
     expect(rt.reloadScript('unused', 'return 1')).toBe(0);
   });
 });
+
+describe('Entities from the host', () => {
+  it('runtime.spawn and runtime.destroyEntity', async () => {
+    const { rt, prints } = await start({}, {
+      'lamp.lua': 'return { init = function(self, p) print("init", self.name, self.x, p.colour) end, final = function(self) print("final", self.name) end }',
+    });
+    const id = rt.spawn('lamp', { name: 'l', x: 3, props: { colour: 'red' } });
+    expect(id).toBe(1);
+    expect(rt.destroyEntity(id)).toBe(true);
+    expect(rt.destroyEntity(id)).toBe(false);
+    expect(prints).toEqual(['init\tl\t3\tred', 'final\tl']);
+    expect(() => rt.spawn('nope')).toThrow(/no script 'nope'/);
+  });
+});
