@@ -17,6 +17,7 @@ import type { ScriptLoader, ScriptSource } from '../scripts/ScriptLoader';
 import type { RuntimeEvents, TraceRecord } from '../events/RuntimeEvents';
 import { bootRuntime, type HostFunctions, type RuntimeChunk } from './boot';
 import { TraceDigest } from './TraceDigest';
+import { HostCallQueue, assertPlain } from './HostCallQueue';
 import { AssetCatalog, type AssetLoader, type AssetManifest } from '../assets/AssetCatalog';
 import { InputState, type InputSnapshot } from '../input/InputState';
 import { parseLevel, type LevelEntity, type SpawnItem } from '../entities/LevelFile';
@@ -164,9 +165,7 @@ export class Runtime {
   private readonly hostFunctions = new Map<string, HostAsyncFunction>();
   private readonly outbox: Outgoing[] = [];
   private readonly inputs: HostInput[] = [];
-  private readonly callQueue: Array<() => void> = [];
-  private readonly maxPendingHostCalls: number;
-  private pendingHostCalls = 0;
+  private readonly hostCalls: HostCallQueue;
   private nextCallId = 0;
   private isPaused = false;
   private inLua = false;
@@ -184,7 +183,9 @@ export class Runtime {
     this.vm = vm;
     this.clock = new FixedStepClock(options.hz ?? 60, options.maxStepsPerAdvance ?? 5);
     this.roots = [...(options.scriptRoots ?? [])];
-    this.maxPendingHostCalls = options.maxPendingHostCalls ?? 64;
+    this.hostCalls = new HostCallQueue(options.maxPendingHostCalls ?? 64, (callId, ok, value) => {
+      if (!this.vm.isClosed) this.inputs.push(['settle', callId, ok, value]);
+    });
     this.tracing = options.trace ?? false;
     this.entries = bootRuntime(vm, this.hostFunctionTable(), options.chunks ?? []);
     this.assets = new AssetCatalog((names) => {
@@ -563,7 +564,7 @@ export class Runtime {
 
   /** Host calls (exposed async functions, asset and level loads) started and not yet settled. */
   get pendingHostCallCount(): number {
-    return this.pendingHostCalls + this.callQueue.length;
+    return this.hostCalls.pending;
   }
 
   // ---------------------------------------------------------------- diagnostics
@@ -582,7 +583,7 @@ export class Runtime {
       waitingTasks: counts[2] ?? 0,
       frame: counts[3] ?? 0,
       luaMemoryBytes: vm.memoryBytes,
-      pendingHostCalls: this.pendingHostCalls + this.callQueue.length,
+      pendingHostCalls: this.hostCalls.pending,
       entities: counts[4] ?? 0,
     };
   }
@@ -730,7 +731,7 @@ export class Runtime {
     this.assertNotInLua('close');
     this.vm.close();
     this.inputs.length = 0;
-    this.callQueue.length = 0;
+    this.hostCalls.clear();
     this.outbox.length = 0;
     this.bus.emit('close');
     this.bus.removeAllListeners();
@@ -943,76 +944,12 @@ export class Runtime {
           throw error;
         }
         const callId = ++this.nextCallId;
-        this.startHostCall(callId, name, fn, args);
+        // While replaying, results come from the log at the steps they were recorded for.
+        if (!this.replaying) this.hostCalls.start(callId, name, fn, args);
         lua.lua_pushinteger(L, BigInt(callId));
         return 1;
       },
     };
-  }
-
-  private startHostCall(callId: number, name: string, fn: HostAsyncFunction | undefined, args: PlainValue[]): void {
-    // While replaying, results come from the log at the steps they were recorded for.
-    if (this.replaying) return;
-    const start = () => {
-      this.pendingHostCalls++;
-      // Start on a microtask: the host function never runs while Lua is mid-step.
-      Promise.resolve()
-        .then(() => {
-          if (!fn) throw new Error(`host function '${name}' is not exposed`);
-          return fn(...args);
-        })
-        .then(
-          (value) => this.settle(callId, name, true, value),
-          (error: unknown) => this.settle(callId, name, false, error instanceof Error ? error.message : String(error)),
-        );
-    };
-    if (this.pendingHostCalls < this.maxPendingHostCalls) start();
-    else this.callQueue.push(start);
-  }
-
-  private settle(callId: number, name: string, ok: boolean, value: unknown): void {
-    if (this.vm.isClosed) return;
-    this.pendingHostCalls--;
-    if (ok) {
-      try {
-        assertPlain(value, `result of host function '${name}'`);
-        this.inputs.push(['settle', callId, true, value]);
-      } catch (error) {
-        this.inputs.push(['settle', callId, false, (error as Error).message]);
-      }
-    } else {
-      this.inputs.push(['settle', callId, false, value]);
-    }
-    const next = this.callQueue.shift();
-    if (next) next();
-  }
-}
-
-/** Throws {@link ValueConversionError} unless `value` is plain data (see `LuaVm.pushValue`). */
-function assertPlain(value: unknown, what: string, depth = 0, seen = new Set<object>()): void {
-  switch (typeof value) {
-    case 'undefined':
-    case 'boolean':
-    case 'number':
-    case 'string':
-      return;
-    case 'object': {
-      if (value === null) return;
-      if (depth > 32) throw new ValueConversionError(`moonstep: ${what} is nested too deeply`);
-      if (seen.has(value)) throw new ValueConversionError(`moonstep: ${what} contains a cycle`);
-      const proto = Object.getPrototypeOf(value);
-      if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
-        throw new ValueConversionError(
-          `moonstep: ${what} must be plain data (got a ${value.constructor?.name ?? 'object'})`,
-        );
-      }
-      seen.add(value);
-      for (const item of Object.values(value)) assertPlain(item, what, depth + 1, seen);
-      seen.delete(value);
-      return;
-    }
-    default:
-      throw new ValueConversionError(`moonstep: ${what} must be plain data (got a ${typeof value})`);
   }
 }
 
