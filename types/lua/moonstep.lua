@@ -168,6 +168,8 @@ function events.wait(name, timeout_seconds) end
 ---@field visible boolean
 ---@field tint integer colour 0x000000 to 0xFFFFFF
 ---@field sprite string|nil asset name from the host's manifest
+---@field width number|nil size, when the level (or `props.width`) gives one: a trigger area's
+---@field height number|nil
 local Entity = {}
 
 ---Destroys the entity: cancels everything it scheduled, runs `final(self)`. False if it already was.
@@ -193,6 +195,8 @@ function Entity:send(name, ...) end
 ---@field final? fun(self: Entity) once, when the entity is destroyed (must not wait)
 ---@field on_event? fun(self: Entity, name: string, ...: any) every event (`events.emit`, the host, `entity:send`)
 ---@field on_reload? fun(self: Entity) after a hot reload (else `init` runs again)
+---@field on_enter? fun(self: Entity, other: Entity) makes it a trigger area: `other` came inside its width × height
+---@field on_exit? fun(self: Entity, other: Entity) `other` left the trigger area
 
 ---Props accepted by `entities.spawn`: these fields, plus anything the behaviour reads.
 ---@class SpawnProps
@@ -208,6 +212,8 @@ function Entity:send(name, ...) end
 ---@field visible? boolean
 ---@field tint? integer
 ---@field sprite? string
+---@field width? number
+---@field height? number
 
 ---Entities with Lua behaviours.
 entities = {}
