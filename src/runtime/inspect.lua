@@ -37,11 +37,11 @@ function M.snapshot()
   for _, r in ipairs(records) do
     local owner = r.owner and r.owner.label or "-"
     if r.kind == "timer" then
-      timers[#timers + 1] = { id = r.id, owner = owner, due_step = r.step or 0,
-        interval = r.period and true or false, site = r.site or "" }
+      timers[#timers + 1] = { id = r.id, owner = owner, due_step = sched.step_for(r.due),
+        interval = r.period and true or false, site = sched.sites[r] or "" }
     elseif r.kind == "task" then
       tasks[#tasks + 1] = { id = r.id, owner = owner, status = r.status,
-        wake_step = r.wake and r.wake.step or 0, site = r.site or "" }
+        wake_step = r.wake and sched.step_for(r.wake.due) or 0, site = r.site or "" }
     end
   end
   local entities = rt.entities and rt.entities.snapshot() or {}

@@ -58,11 +58,11 @@ function M.seconds_to_key(seconds)
 end
 
 -- Queue entries carry a `state`: what they are while pending, and what became of them.
-local CANCELLED, TIMER, WAKE, DEFERRED, FIRED = 0, 1, 2, 3, 4
-M.TIMER, M.WAKE, M.DEFERRED = TIMER, WAKE, DEFERRED
+-- TIMER is a one-shot timer, INTERVAL a repeating one.
+local CANCELLED, TIMER, WAKE, DEFERRED, FIRED, INTERVAL = 0, 1, 2, 3, 4, 5
+M.TIMER, M.WAKE, M.DEFERRED, M.INTERVAL = TIMER, WAKE, DEFERRED, INTERVAL
 
 local buckets = {}
-local pending_count = 0
 local seq = 0
 local tracing = false
 
@@ -102,16 +102,19 @@ local function enqueue(e)
   end
   b[n] = e
   b.n = n
-  e.step = s
-  pending_count = pending_count + 1
 end
 M.enqueue = enqueue
 
 --- Notes that an entry of a pending bucket was cancelled; a bucket more than half dead is
 --- compacted (order kept), so cancelled far-future work does not hold memory until its step.
+--- (An entry's bucket is found again from its due key: entries keep no step field, which
+--- keeps timer records small.)
 local function entry_cancelled(e)
-  local b = buckets[e.step]
-  if not b then return end -- its bucket is being drained now, or is gone
+  local due = e.due
+  if due <= M.frame * 1000 then return end -- due in the step being drained or the next: not worth it
+  local step = step_for(due)
+  local b = buckets[step]
+  if not b then return end
   local dead = b.dead + 1
   b.dead = dead
   if dead * 2 > b.n then
@@ -120,13 +123,13 @@ local function entry_cancelled(e)
       local entry = b[i]
       b[i] = nil
       local state = entry.state
-      if state == TIMER or state == WAKE or state == DEFERRED then
+      if state == TIMER or state == INTERVAL or state == WAKE or state == DEFERRED then
         kept = kept + 1
         b[kept] = entry
       end
     end
     b.n, b.dead = kept, 0
-    if kept == 0 then buckets[e.step] = nil end
+    if kept == 0 then buckets[step] = nil end
   end
 end
 
@@ -142,26 +145,26 @@ local runner_epoch = 0
 local owned_threads = setmetatable({}, { __mode = "k" })
 M.owned_threads = owned_threads
 
--- Serial number of the callback the scheduler started last: the watchdog's budget is per
+-- Serial number of the callback the scheduler is running: the watchdog's budget is per
 -- serial, so work a callback starts itself (task.spawn, events.emit) shares its budget.
--- `internal` is true while the scheduler does its own bookkeeping (sorting, flushing),
--- which the watchdog does not charge to any callback.
-local serial = 0
+-- Item i of a list run by run_list has serial `serial_base + i`; it is computed only when the
+-- watchdog asks, so starting a callback costs nothing extra. `internal` is true while the
+-- scheduler does its own bookkeeping (sorting, flushing), which no callback is charged for.
+local serial_base, serial_count = 0, 0
 local internal = true
 
 --- Serial of the scheduler-started callback running now (-1 during internal work).
 function M.serial()
   if internal then return -1 end
-  return serial
+  return serial_base + cur_i
 end
 
 local function runner_body()
   local my = runner_epoch
+  internal = false
   while cur_i < cur_n do
     local i = cur_i + 1
     cur_i = i
-    serial = serial + 1
-    internal = false
     cur_invoke(cur_list[i])
     if runner_epoch ~= my then return end -- donated: the callback that waited has finished
   end
@@ -175,19 +178,16 @@ local unpack = table.unpack
 -- inline (no dispatch call); everything else goes through invoke_bucket_entry.
 local function bucket_runner_body()
   local my = runner_epoch
+  internal = false
   local list, n = cur_list, cur_n
   while cur_i < n do
     local i = cur_i + 1
     cur_i = i
-    serial = serial + 1
-    internal = false
     local e = list[i]
-    if e.state == TIMER and not e.period and not tracing then
-      pending_count = pending_count - 1
+    if e.state == TIMER then
       ctx.owner = e.owner
       e.state = FIRED
-      local args = e.args
-      if args then e.fn(unpack(args, 1, args.n)) else e.fn() end
+      e.fn()
     else
       invoke_bucket_entry(e)
     end
@@ -201,14 +201,13 @@ end
 local cur_dt, cur_ready_check = 0, nil
 local function update_runner_body()
   local my = runner_epoch
+  internal = false
   local list, n, dt, frame, ready_check = cur_list, cur_n, cur_dt, M.frame, cur_ready_check
   while cur_i < n do
     local i = cur_i + 1
     cur_i = i
     local e = list[i]
     if e.ready or ready_check(e, frame) then
-      serial = serial + 1
-      internal = false
       local owner = e.owner
       ctx.owner = owner
       if tracing then rt.trace_record("update", e.eid, owner) end
@@ -222,9 +221,11 @@ end
 --- replaces the generic runner loop (the update phase has its own); `on_wait(item, task)`
 --- hears which item's callback waited and became a task.
 local function run_list(list, n, invoke, body, on_wait)
-  local saved_list, saved_n, saved_i, saved_invoke = cur_list, cur_n, cur_i, cur_invoke
+  local saved_list, saved_n, saved_i, saved_invoke, saved_base = cur_list, cur_n, cur_i, cur_invoke, serial_base
   cur_list, cur_n, cur_i, cur_invoke = list, n, 0, invoke
-  body = body or (invoke == invoke_bucket_entry and bucket_runner_body or runner_body)
+  serial_base, serial_count = serial_count, serial_count + n
+  -- While tracing, due buckets take the generic path, which records each callback.
+  body = body or (invoke == invoke_bucket_entry and not tracing and bucket_runner_body or runner_body)
   while cur_i < cur_n do
     runner_epoch = runner_epoch + 1
     local runner = cocreate(body)
@@ -248,7 +249,7 @@ local function run_list(list, n, invoke, body, on_wait)
       end
     end
   end
-  cur_list, cur_n, cur_i, cur_invoke = saved_list, saved_n, saved_i, saved_invoke
+  cur_list, cur_n, cur_i, cur_invoke, serial_base = saved_list, saved_n, saved_i, saved_invoke, saved_base
   internal = true
 end
 M.run_list = run_list
@@ -359,7 +360,6 @@ function M.spawn(fn, source, ...)
 end
 
 local function invoke_wake(e)
-  pending_count = pending_count - 1
   local t = e.task
   if t.wake ~= e or t.status ~= "suspended" then return end
   -- This entry's bucket is drained: the task may reuse the table for its next wait.
@@ -402,7 +402,7 @@ function M.wake_at(t, due, values)
     e.state, e.due, e.seq, e.start_frame, e.values = WAKE, due, M.next_seq(), M.frame, values or false
   else
     e = { state = WAKE, task = t, due = due, seq = M.next_seq(), start_frame = M.frame,
-          values = values or false, step = 0 }
+          values = values or false }
   end
   t.wake = e
   enqueue(e)
@@ -420,7 +420,6 @@ function M.cancel_wake(t)
   local wake = t.wake
   if wake and wake.state == WAKE then
     wake.state = CANCELLED
-    pending_count = pending_count - 1
     entry_cancelled(wake)
   end
   t.wake = false
@@ -456,25 +455,32 @@ end
 
 -- Timers ----------------------------------------------------------------------------------
 
+--- Where each timer was created (script:line), while site recording is on; weak keys.
+M.sites = setmetatable({}, { __mode = "k" })
+
 --- Creates a timer: calls `fn(...)` after `delay_key` units; repeats every `period_key`
 --- units if given. Returns the timer record (its id is the handle).
 function M.timer_new(fn, delay_key, period_key, args)
   local base = now_key()
   local owner = ctx.owner
+  if args then
+    -- Arguments are bound once here, so firing is always a plain call.
+    local callback = fn
+    fn = function() return callback(unpack(args, 1, args.n)) end
+  end
   local e
   if period_key then
     if period_key < 0 then period_key = 0 end
-    e = { kind = "timer", state = TIMER, id = 0, released = false, fn = fn, args = args or false,
-          owner = owner, seq = M.next_seq(), due = base + period_key, step = 0, site = false,
-          period = period_key, base = base, k = 1 }
+    e = { kind = "timer", state = INTERVAL, id = 0, released = false, fn = fn, owner = owner,
+          seq = M.next_seq(), due = base + period_key, period = period_key, base = base, k = 1 }
   else
-    e = { kind = "timer", state = TIMER, id = 0, released = false, fn = fn, args = args or false,
-          owner = owner, seq = M.next_seq(), due = base + (delay_key > 0 and delay_key or 0), step = 0,
-          site = false, period = false }
+    -- Eight fields: the smallest table Lua can hold them in (firing touches every record).
+    e = { kind = "timer", state = TIMER, id = 0, released = false, fn = fn, owner = owner,
+          seq = M.next_seq(), due = base + (delay_key > 0 and delay_key or 0) }
   end
   slot_new(e)
   local site_of = rt.site_of
-  if site_of then e.site = site_of() end
+  if site_of then M.sites[e] = site_of() end
   enqueue(e)
   -- A destroyed owner's code may still be running; what it schedules now never fires.
   if owner and not owner.alive then M.timer_cancel(e) end
@@ -483,43 +489,41 @@ end
 
 --- Cancels a timer record. Returns true if it was pending.
 function M.timer_cancel(e)
-  if e.state ~= TIMER then return false end
+  local state = e.state
+  if state ~= TIMER and state ~= INTERVAL then return false end
   e.state = CANCELLED
-  pending_count = pending_count - 1
   slot_release(e)
   entry_cancelled(e)
   return true
 end
 
---- Runs one entry of a due bucket. Timers are fired inline (the hot path: one plain call);
---- one-shot timers are only marked here and released in a batch after the drain.
+--- Runs one entry of a due bucket (the generic path; bucket_runner_body fires one-shot
+--- timers inline). One-shot timers are only marked here and released in a batch after the
+--- drain.
 function invoke_bucket_entry(e)
   local state = e.state
   if state == TIMER then
-    pending_count = pending_count - 1
     ctx.owner = e.owner
-    local period = e.period
-    if period then
-      -- Next occurrence: the first k with base + k*period beyond this step (skips missed ones).
-      local k = e.k + 1
-      if period > 0 then
-        local behind = math_floor((M.frame * 1000 - e.base) / period + EPS) + 1
-        if behind > k then k = behind end
-      end
-      e.k = k
-      e.due = e.base + k * period
-      enqueue(e)
-    else
-      e.state = FIRED
-    end
+    e.state = FIRED
     if tracing then rt.trace_record("timer", e.id, e.owner) end
-    local args = e.args
-    if args then return e.fn(unpack(args, 1, args.n)) end
+    return e.fn()
+  elseif state == INTERVAL then
+    ctx.owner = e.owner
+    -- Next occurrence: the first k with base + k*period beyond this step (skips missed ones).
+    local period = e.period
+    local k = e.k + 1
+    if period > 0 then
+      local behind = math_floor((M.frame * 1000 - e.base) / period + EPS) + 1
+      if behind > k then k = behind end
+    end
+    e.k = k
+    e.due = e.base + k * period
+    enqueue(e)
+    if tracing then rt.trace_record("timer", e.id, e.owner) end
     return e.fn()
   elseif state == WAKE then
     return invoke_wake(e)
   elseif state == DEFERRED then
-    pending_count = pending_count - 1
     e.state = CANCELLED
     return e.run(e)
   end
@@ -644,11 +648,6 @@ function M.invoke_entry_profiled(e)
   M.invoke_entry(e)
   local dt = clock() - t
   if e.task then profile.tasks = profile.tasks + dt else profile.timers = profile.timers + dt end
-end
-
---- Number of pending timer occurrences and timed waits.
-function M.pending()
-  return pending_count
 end
 
 --- Number of deferred items queued for this step.
