@@ -19,7 +19,7 @@ const prop = (name, type, value) => ({ name, type, value });
 const objects = [
   { id: id++, name: 'player', class: 'demo.player', x: 384, y: 534, width: 32, height: 32, rotation: 0, visible: true,
     properties: [prop('sprite', 'string', 'player'), prop('z', 'int', 2), prop('tags', 'string', 'player')] },
-  { id: id++, name: 'shield zone', class: 'demo.shield_zone', x: 336, y: 470, width: 128, height: 96, rotation: 0, visible: true,
+  { id: id++, name: 'shield zone', class: 'demo.shield_zone', x: 64, y: 486, width: 112, height: 80, rotation: 0, visible: true,
     properties: [prop('seconds', 'float', 1.5), prop('sprite', 'string', 'shield')] },
 ];
 for (let i = 0; i < 48; i++) {

@@ -56,6 +56,22 @@ describe('The demo game, headless', () => {
     expect(rt.stats().entities).toBeGreaterThan(48); // player and stars at least
   }, 60_000);
 
+  it('ends in game over when the player idles, and starts again', async () => {
+    const { rt, errors, heard } = await demo();
+    rt.emit('start', { mode: 'game' });
+    for (let i = 0; i < 60 * 20; i++) {
+      rt.step();
+      if (rt.pendingHostCallCount > 0) await settle();
+    }
+    const banners = heard.filter(([name]) => name === 'banner').map(([, args]) => String(args[0]));
+    expect(banners[0]).toBe('WAVE 1');
+    expect(banners).toContain('GAME OVER - score 0');
+    expect(banners.lastIndexOf('WAVE 1')).toBeGreaterThan(banners.indexOf('GAME OVER - score 0'));
+    const lives = heard.filter(([name]) => name === 'hud').map(([, args]) => (args as number[])[1]);
+    expect(lives).toContain(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('runs the stress scene with 2,000 scripted entities', async () => {
     const { rt, errors } = await demo();
     rt.emit('start', { mode: 'stress', count: 2000 });
