@@ -23,7 +23,10 @@ export interface EntityView {
 /** What one {@link ViewMirror.apply} changed. */
 export interface ViewChanges {
   readonly created: EntityView[];
+  /** Entities whose look (not only their position or rotation) changed. */
   readonly changed: EntityView[];
+  /** Entities that only moved or turned (x, y, rotation), and are not in `changed`. */
+  readonly moved: EntityView[];
   readonly destroyed: number[];
   /** Last step included. */
   readonly step: number;
@@ -58,6 +61,7 @@ export class ViewMirror {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const created = new Map<number, EntityView>();
     const changed = new Map<number, EntityView>();
+    const moved = new Map<number, EntityView>();
     const destroyed: number[] = [];
     let offset = 0;
     while (offset < bytes.byteLength) {
@@ -72,6 +76,7 @@ export class ViewMirror {
         this.entities.delete(id);
         if (!created.delete(id)) destroyed.push(id);
         changed.delete(id);
+        moved.delete(id);
         continue;
       }
       if (kind === MOVED) {
@@ -84,7 +89,7 @@ export class ViewMirror {
         e.y = view.getFloat64(offset + 8, true);
         e.rotation = view.getFloat64(offset + 16, true);
         e.changedStep = this.step;
-        if (!created.has(id)) changed.set(id, e);
+        if (!created.has(id) && !changed.has(id)) moved.set(id, e);
         offset += 24;
         continue;
       }
@@ -108,7 +113,10 @@ export class ViewMirror {
         e.y = y;
         e.rotation = rotation;
         e.changedStep = this.step;
-        if (!created.has(id)) changed.set(id, e);
+        if (!created.has(id)) {
+          changed.set(id, e);
+          moved.delete(id);
+        }
       }
       e.scaleX = view.getFloat64(offset + 24, true);
       e.scaleY = view.getFloat64(offset + 32, true);
@@ -119,7 +127,7 @@ export class ViewMirror {
       e.sprite = this.spriteName(view.getInt32(offset + 61, true));
       offset += FULL_RECORD_BYTES - 5;
     }
-    return { created: [...created.values()], changed: [...changed.values()], destroyed, step: this.step };
+    return { created: [...created.values()], changed: [...changed.values()], moved: [...moved.values()], destroyed, step: this.step };
   }
 
   /** Forgets everything (view sync turned off, or the runtime closed). */

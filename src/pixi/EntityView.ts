@@ -68,6 +68,13 @@ export class EntityView implements RuntimeView {
       const sprite = this.sprites.get(state.id);
       if (sprite) this.apply(sprite, state);
     }
+    // The common case: only position and rotation changed (no colour or texture work).
+    for (const state of changes.moved) {
+      const sprite = this.sprites.get(state.id);
+      if (!sprite) continue;
+      sprite.position.set(state.x, state.y);
+      sprite.rotation = state.rotation;
+    }
     if (this.interpolate) this.interpolateMoving(alpha);
   }
 

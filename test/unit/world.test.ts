@@ -25,12 +25,15 @@ describe('View sync', () => {
     steps(1);
     const second = rt.syncViews();
     expect(second.created).toEqual([]);
-    expect(second.changed.map((v) => v.id)).toEqual([1]); // the still one sends nothing
+    expect(second.changed).toEqual([]); // the mover only moved; the still one sends nothing
+    expect(second.moved.map((v) => v.id)).toEqual([1]);
     expect(mirror.entities.get(1)).toMatchObject({ x: 12, prevX: 11, changedStep: 2 });
     run('local e = entities.get(1) e.tint = 0x0000ff e.sprite = "ship" e.scale_y = 3');
     steps(2);
     const third = rt.syncViews();
     expect(mirror.entities.get(1)).toMatchObject({ tint: 0x0000ff, sprite: 'ship', scaleY: 3, x: 14 });
+    expect(third.changed.map((v) => v.id)).toEqual([1]); // its look changed (and it moved)
+    expect(third.moved).toEqual([]);
     expect(third.destroyed).toEqual([2]);
     expect([...mirror.entities.keys()]).toEqual([1]);
     expect(third.step).toBe(4);
