@@ -157,7 +157,11 @@ async function main(): Promise<void> {
     scripts.set(update.path, update.source);
     const name = update.path.replace(/\.lua$/, '').replace(/\//g, '.');
     const count = runtime.reloadScript(name, update.source, update.path);
-    console.log(`[moonstep] reloaded ${update.path}: ${count < 0 ? 'failed, the old version keeps running' : `${count} entities`}`);
+    const outcome =
+      count < 0 ? 'failed, the old version keeps running'
+        : count > 0 ? `${count} entities use the new version`
+          : 'no live entity runs it (main scripts take effect on the next page load)';
+    console.log(`[moonstep] reloaded ${update.path}: ${outcome}`);
   });
 
   runtime.runScript('demo.main');
