@@ -18,6 +18,7 @@ local handlers = {} -- name -> array of connection records, in subscription orde
 local conn_of = setmetatable({}, { __mode = "k" })
 local Connection = {}
 local connection_methods = {}
+M.connection_methods = connection_methods
 Connection.__index = function(c, key)
   if key == "connected" then return not conn_of[c].released end
   return connection_methods[key]

@@ -695,7 +695,7 @@ export class Runtime {
     this.callEntry('collect_garbage', () => 0);
   }
 
-  /** Every global name and library member the sandbox offers scripts, sorted (`task.wait`, `print`, …). */
+  /** Every global name, library member and handle method the sandbox offers scripts, sorted (`task.wait`, `print`, `Entity:destroy`, …). */
   apiSurface(): string[] {
     const { vm } = this;
     let names: string[] = [];

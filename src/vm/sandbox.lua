@@ -429,6 +429,10 @@ function entry.api_surface()
       names[#names + 1] = name
     end
   end
+  -- Methods of the handles scripts get: Entity:destroy(), Connection:disconnect().
+  for class, methods in pairs({ Entity = rt.entities.methods, Connection = rt.events.connection_methods }) do
+    for key in pairs(methods) do names[#names + 1] = class .. ":" .. key end
+  end
   table.sort(names)
   return names
 end

@@ -19,7 +19,7 @@ function declaredFunctions(only?: (file: string) => boolean): Set<string> {
   for (const file of readdirSync(TYPES_DIR).filter((f) => f.endsWith('.lua') && (!only || only(f)))) {
     const text = readFileSync(new URL(file, TYPES_DIR), 'utf8');
     expect(text.startsWith('---@meta'), `${file} starts with ---@meta`).toBe(true);
-    for (const m of text.matchAll(/^function ([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)?)\(/gm)) names.add(m[1]!);
+    for (const m of text.matchAll(/^function ([A-Za-z_][\w]*(?:[.:][A-Za-z_]\w*)?)\(/gm)) names.add(m[1]!);
   }
   return names;
 }
