@@ -34,6 +34,8 @@ Options:
   --digest          print a digest of the trace to standard error at the end
   --record FILE     write the host inputs of the run (a replay log) to FILE
   --replay FILE     take the host inputs from a replay log instead of --event
+  --root DIR        another script root for require and entities.spawn (repeatable); the
+                    script's own folder is always the first
   --assets DIR      images below DIR are assets (named by file name), for sprites and assets.load
   --levels DIR      level.load(name) reads DIR/name.json or DIR/name.tmj (a Tiled map)
   -h, --help        show this help
@@ -43,8 +45,7 @@ moonstep test: runs every *_spec.lua file below the directory (or the one file),
 it, expect(x).to_be(y) and friends, step(n) to let n steps run, press/release(action).
 
 Options:
-  --root DIR        another script root for require and entities.spawn (repeatable); the
-                    spec directory is always one
+  --root DIR        as for run; the spec directory is always the first root
   --assets DIR, --levels DIR   as for run
   --max-steps N     steps a test may take before it fails as unfinished (default 36000)
 
@@ -64,12 +65,13 @@ interface RunOptions {
   replay?: string;
   assets?: string;
   levels?: string;
+  roots: string[];
 }
 
 class UsageError extends Error {}
 
 function parseRunArgs(args: string[]): RunOptions {
-  const options: RunOptions = { file: '', frames: 600, hz: 60, seed: 1, events: [], digest: false };
+  const options: RunOptions = { file: '', frames: 600, hz: 60, seed: 1, events: [], digest: false, roots: [] };
   const value = (i: number, flag: string): string => {
     const v = args[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -129,6 +131,9 @@ function parseRunArgs(args: string[]): RunOptions {
       case '--levels':
         options.levels = value(i++, arg);
         break;
+      case '--root':
+        options.roots.push(value(i++, arg));
+        break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         if (options.file) throw new UsageError(`one script at a time (got '${options.file}' and '${arg}')`);
@@ -165,7 +170,7 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
     hz: options.hz,
     seed: options.seed,
     trace: tracing,
-    scriptRoots: [new FsScriptLoader(dirname(file))],
+    scriptRoots: [new FsScriptLoader(dirname(file)), ...options.roots.map((r) => new FsScriptLoader(r))],
     ...worldOptions(options),
   });
   let scriptErrors = 0;

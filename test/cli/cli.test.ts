@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -110,5 +110,29 @@ describe('The moonstep command', () => {
     expect(result.stdout).toBe('from the binary\t0\n');
     expect(result.stderr).toMatch(/^main\.lua:2: late\n/);
     expect(result.code).toBe(1);
+  });
+});
+
+describe('moonstep run with a game world', () => {
+  it('takes script roots, assets and levels from folders', async () => {
+    const dir = scripts({ 'main.lua': 'local list = level.load("room") print(#list, list[1].name, list[1].sprite, assets.has("ship"), require("lib.util").n)' });
+    const lib = scripts({ 'lamp.lua': 'return { init = function(self) print("lamp", self.x) end }' });
+    mkdirSync(join(lib, 'lib'));
+    writeFileSync(join(lib, 'lib', 'util.lua'), 'return { n = 7 }');
+    const assets = scripts({});
+    // A 1×1 PNG (its size is read from the header).
+    writeFileSync(join(assets, 'ship.png'), Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'));
+    const levels = scripts({ 'room.json': JSON.stringify({ entities: [{ script: 'lamp', name: 'l', x: 4, sprite: 'ship' }] }) });
+    const r = await cli('run', join(dir, 'main.lua'), '--root', lib, '--assets', assets, '--levels', levels, '--frames', '3');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('lamp\t4\n1\tl\tship\ttrue\t7\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('explains a missing assets or levels folder', async () => {
+    const dir = scripts({ 'main.lua': '' });
+    const r = await cli('run', join(dir, 'main.lua'), '--assets', '/no/such/dir');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--assets: no such directory');
   });
 });
