@@ -162,32 +162,36 @@ end
 local function runner_body()
   local my = runner_epoch
   internal = false
-  while cur_i < cur_n do
-    local i = cur_i + 1
+  local list, invoke = cur_list, cur_invoke
+  for i = cur_i + 1, cur_n do
     cur_i = i
-    cur_invoke(cur_list[i])
+    invoke(list[i])
     if runner_epoch ~= my then return end -- donated: the callback that waited has finished
   end
 end
 
 local resume_task
 local invoke_bucket_entry
+local invoke_wake
 local unpack = table.unpack
 
 -- The runner for due buckets: one-shot timers, by far the most common entries, are fired
--- inline (no dispatch call); everything else goes through invoke_bucket_entry.
+-- inline (no dispatch call), task wakes go straight to invoke_wake, and everything else
+-- goes through invoke_bucket_entry.
 local function bucket_runner_body()
   local my = runner_epoch
   internal = false
-  local list, n = cur_list, cur_n
-  while cur_i < n do
-    local i = cur_i + 1
+  local list = cur_list
+  for i = cur_i + 1, cur_n do
     cur_i = i
     local e = list[i]
-    if e.state == TIMER then
+    local state = e.state
+    if state == TIMER then
       ctx.owner = e.owner
       e.state = FIRED
       e.fn()
+    elseif state == WAKE then
+      invoke_wake(e)
     else
       invoke_bucket_entry(e)
     end
@@ -202,9 +206,8 @@ local cur_dt, cur_ready_check = 0, nil
 local function update_runner_body()
   local my = runner_epoch
   internal = false
-  local list, n, dt, frame, ready_check = cur_list, cur_n, cur_dt, M.frame, cur_ready_check
-  while cur_i < n do
-    local i = cur_i + 1
+  local list, dt, frame, ready_check = cur_list, cur_dt, M.frame, cur_ready_check
+  for i = cur_i + 1, cur_n do
     cur_i = i
     local e = list[i]
     if e.ready or ready_check(e, frame) then
@@ -359,7 +362,7 @@ function M.spawn(fn, source, ...)
   return t
 end
 
-local function invoke_wake(e)
+function invoke_wake(e)
   local t = e.task
   if t.wake ~= e or t.status ~= "suspended" then return end
   -- This entry's bucket is drained: the task may reuse the table for its next wait.
