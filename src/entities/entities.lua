@@ -116,7 +116,15 @@ local function self_newindex(self, k, v)
 end
 
 local function describe_entity(e)
-  return ("entity '%s' (#%d, %s)"):format(e.name or e.script, e.eid, e.script)
+  local view = e.view
+  return ("entity '%s' (#%d, %s)"):format(view.name or view.script, e.eid, view.script)
+end
+
+local raw_getmetatable = rt.debug.getmetatable
+
+local function entity_tostring(self)
+  local e = record_of[self]
+  return e and describe_entity(e) or "entity"
 end
 
 local function stale_error(e, k)
@@ -296,12 +304,13 @@ function M.spawn(script, opts, props, fname, level)
   local owner = rt.owner_new("entity", "entity:" .. (name or script) .. "#" .. eid)
   local self = {}
   local update = b.hooks.update
-  local e = { eid = eid, name = name, script = script, behaviour = b, self = self, view = view, owner = owner,
+  -- Sixteen fields (name and script live in the view): the smallest table that holds them.
+  local e = { eid = eid, behaviour = b, self = self, view = view, owner = owner,
     alive = true, ready = false, spawn_frame = sched.frame, busy = false, dirty = false, sent = false, look = false,
     tags = tags,
-    props = props, update = update or false, in_updaters = update ~= nil, meta = false }
-  e.meta = { __index = view, __newindex = self_newindex, __metatable = "entity",
-    __tostring = function() return describe_entity(e) end, __name = "entity" }
+    props = props, update = update or false, in_updaters = update ~= nil }
+  local meta = { __index = view, __newindex = self_newindex, __metatable = "entity",
+    __tostring = entity_tostring, __name = "entity" }
   if opts ~= nil then
     -- Size (a trigger area's, a Tiled object's): plain fields of self, set before init.
     for _, k in ipairs(SIZE_FIELDS) do
@@ -314,7 +323,7 @@ function M.spawn(script, opts, props, fname, level)
       end
     end
   end
-  setmetatable(self, e.meta)
+  setmetatable(self, meta)
   owner.on_disabled = function() e.ready = false end
   record_of[self] = e
   guarded_fields[self] = FIELD_KIND
@@ -352,12 +361,13 @@ function M.destroy(e)
   order_dead = order_dead + 1
   if e.in_updaters then upd_dead = upd_dead + 1 end
   maybe_compact()
-  if e.name then
-    local list = by_name[e.name]
+  local name = e.view.name
+  if name then
+    local list = by_name[name]
     for i = 1, #list do
       if list[i] == e then table.remove(list, i) break end
     end
-    if #list == 0 then by_name[e.name] = nil end
+    if #list == 0 then by_name[name] = nil end
   end
   local owner = e.owner
   rt.owner_cancel_all(owner)
@@ -369,13 +379,14 @@ function M.destroy(e)
   local self = e.self
   for k in pairs(self) do rawset(self, k, nil) end
   local view = e.view
-  e.meta.__index = function(_, k)
+  local meta = raw_getmetatable(self)
+  meta.__index = function(_, k)
     if k == "id" or k == "name" or k == "script" then return view[k] end
     local m = stale_methods[k]
     if m then return m end
     stale_error(e, k)
   end
-  e.meta.__newindex = function(_, k) stale_error(e, k) end
+  meta.__newindex = function(_, k) stale_error(e, k) end
   return true
 end
 
@@ -482,7 +493,7 @@ function M.snapshot()
     local e = order[i]
     if e.alive then
       local v = e.view
-      out[#out + 1] = { id = e.eid, name = e.name or "", script = e.script, x = v.x, y = v.y,
+      out[#out + 1] = { id = e.eid, name = v.name or "", script = v.script, x = v.x, y = v.y,
         disabled = e.owner.disabled, waiting = e.busy ~= false and e.busy.status == "suspended" }
     end
   end
