@@ -18,7 +18,7 @@ const root = new URL('../..', import.meta.url).pathname;
 describe('moonstep test', () => {
   it('passes the project\'s own Lua specs (the demo\'s behaviours)', async () => {
     const r = await cli('test', `${root}/scripts-lua/spec`, '--root', `${root}/scripts-lua`, '--assets', `${root}/assets/sprites`);
-    expect(r.stdout).toMatch(/\n6 passed, 0 failed\n$/);
+    expect(r.stdout).toMatch(/\n9 passed, 0 failed\n$/);
     expect(r.code).toBe(0);
   });
 
