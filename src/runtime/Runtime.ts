@@ -17,6 +17,7 @@ import type { ScriptLoader, ScriptSource } from '../scripts/ScriptLoader';
 import type { RuntimeEvents, TraceRecord } from '../events/RuntimeEvents';
 import { bootRuntime, type HostFunctions, type RuntimeChunk } from './boot';
 import { TraceDigest } from './TraceDigest';
+import { defaultScriptRoots } from '#moonstep/default-roots';
 import { HostCallQueue, assertPlain } from './HostCallQueue';
 import { AssetCatalog, type AssetLoader, type AssetManifest } from '../assets/AssetCatalog';
 import { InputState, type InputSnapshot } from '../input/InputState';
@@ -31,7 +32,10 @@ export interface RuntimeOptions {
   maxStepsPerAdvance?: number;
   /** Seed of `math.random` (deterministic per runtime). Default 1. */
   seed?: number;
-  /** Where `require` and `runScript` look, in order. */
+  /**
+   * Where `require`, `runScript` and `entities.spawn` look, in order. Default: under Node,
+   * `./scripts-lua/` if that folder exists; in the browser, none (pass the bundled scripts).
+   */
   scriptRoots?: ScriptLoader[];
   /** Lua heap cap in bytes. Default 64 MiB. */
   memoryLimitBytes?: number;
@@ -182,7 +186,7 @@ export class Runtime {
   private constructor(vm: LuaVm, options: RuntimeOptions) {
     this.vm = vm;
     this.clock = new FixedStepClock(options.hz ?? 60, options.maxStepsPerAdvance ?? 5);
-    this.roots = [...(options.scriptRoots ?? [])];
+    this.roots = [...(options.scriptRoots ?? defaultScriptRoots())];
     this.hostCalls = new HostCallQueue(options.maxPendingHostCalls ?? 64, (callId, ok, value) => {
       if (!this.vm.isClosed) this.inputs.push(['settle', callId, ok, value]);
     });

@@ -60,3 +60,15 @@ describe('require', () => {
     }
   });
 });
+
+describe('Default script roots', () => {
+  it('under Node, a runtime given no roots looks in ./scripts-lua/', async () => {
+    const { createRuntime } = await import('../../src/index');
+    const rt = await createRuntime();
+    const prints: string[] = [];
+    rt.on('print', (t) => prints.push(t));
+    rt.runSource('print(type(require("demo.hazard").hit_player))', 'x.lua');
+    rt.close();
+    expect(prints).toEqual(['function']);
+  });
+});
