@@ -45,6 +45,7 @@ local order, norder, order_dead = {}, 0, 0        -- records in creation order (
 local updaters, nupd, upd_dead = {}, 0, 0         -- records whose behaviour has `update`
 local by_name = {}         -- name -> records with that name, in creation order
 local record_of = setmetatable({}, { __mode = "k" }) -- self -> record
+local spawn_sites = setmetatable({}, { __mode = "k" }) -- record -> "script:line" (while recording sites)
 local guarded_fields = rt.guarded_fields
 
 local triggers = {}        -- records whose behaviour has on_enter / on_exit (trigger areas)
@@ -341,6 +342,8 @@ function M.spawn(script, opts, props, fname, level)
     list[#list + 1] = e
   end
   if sync_on then mark(e) end
+  local site_of = rt.site_of
+  if site_of then spawn_sites[e] = site_of() end
   local hooks = b.hooks
   if hooks.on_enter or hooks.on_exit then
     e.inside = {}
@@ -494,7 +497,8 @@ function M.snapshot()
     if e.alive then
       local v = e.view
       out[#out + 1] = { id = e.eid, name = v.name or "", script = v.script, x = v.x, y = v.y,
-        disabled = e.owner.disabled, waiting = e.busy ~= false and e.busy.status == "suspended" }
+        disabled = e.owner.disabled, waiting = e.busy ~= false and e.busy.status == "suspended",
+        site = spawn_sites[e] or "" }
     end
   end
   return out

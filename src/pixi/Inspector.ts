@@ -142,7 +142,7 @@ export class Inspector implements RuntimeView {
       nodes.push(bar, legend);
     }
     nodes.push(
-      ...section('Entities', entities.map((e) => [`#${e.id}`, e.name, e.script, ...('x' in e ? [`${Math.round(e.x as number)},${Math.round(e.y as number)}`] : [])])),
+      ...section('Entities', entities.map((e) => [`#${e.id}`, e.name, e.script, ...('x' in e ? [`${Math.round(e.x as number)},${Math.round(e.y as number)}`, String(e.site ?? '')] : [])])),
       ...section(
         'Timers',
         snap.timers.map((t) => [`#${t.id}`, t.interval ? 'interval' : 'timeout', `step ${t.dueStep}`, t.owner, t.site || '?']),

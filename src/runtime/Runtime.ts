@@ -111,7 +111,8 @@ export interface InspectorSnapshot {
   readonly luaMemoryBytes: number;
   readonly timers: ReadonlyArray<{ id: number; owner: string; dueStep: number; interval: boolean; site: string }>;
   readonly tasks: ReadonlyArray<{ id: number; owner: string; status: string; wakeStep: number; site: string }>;
-  readonly entities: ReadonlyArray<{ id: number; name: string; script: string; x: number; y: number; disabled: boolean; waiting: boolean }>;
+  /** Live entities; `site` is where they were spawned (with {@link Runtime.recordCreationSites}). */
+  readonly entities: ReadonlyArray<{ id: number; name: string; script: string; x: number; y: number; disabled: boolean; waiting: boolean; site: string }>;
 }
 
 /** What {@link Runtime.lastStepProfile} returns: milliseconds per phase of one step. */
@@ -604,7 +605,7 @@ export class Runtime {
       const raw = vm.readValue(-1) as {
         timers?: Array<{ id: number; owner: string; due_step: number; interval: boolean; site: string }>;
         tasks?: Array<{ id: number; owner: string; status: string; wake_step: number; site: string }>;
-        entities?: Array<{ id: number; name: string; script: string; x: number; y: number; disabled: boolean; waiting: boolean }>;
+        entities?: Array<{ id: number; name: string; script: string; x: number; y: number; disabled: boolean; waiting: boolean; site: string }>;
         live_slots: number;
         frame: number;
       };

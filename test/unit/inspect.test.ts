@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/index';
+import { start } from '../helpers';
 
 describe('The inspector snapshot', () => {
   it('lists pending timers and waiting tasks with owner, due step and creation site', async () => {
@@ -48,5 +49,21 @@ describe('Step profiling', () => {
     rt.setProfiling(false);
     expect(rt.lastStepProfile()).toBeUndefined();
     rt.close();
+  });
+});
+
+describe('Inspecting entities', () => {
+  it('lists live entities with position, state and (while recording) where they were spawned', async () => {
+    const { rt, run, steps } = await start({}, {
+      'waiter.lua': 'return { update = function(self) task.wait(1) end }',
+    });
+    rt.recordCreationSites(true);
+    run(`entities.spawn("waiter", { name = "w", x = 3, y = 4 })
+         entities.spawn("waiter")`, 'level.lua');
+    steps(2);
+    expect(rt.inspect().entities).toEqual([
+      { id: 1, name: 'w', script: 'waiter', x: 3, y: 4, disabled: false, waiting: true, site: 'level.lua:1' },
+      { id: 2, name: '', script: 'waiter', x: 0, y: 0, disabled: false, waiting: true, site: 'level.lua:2' },
+    ]);
   });
 });
