@@ -651,8 +651,16 @@ function api.count()
 end
 
 rt.globals.entities = api
+-- Events reach on_event hooks only if some behaviour has one (a scan of the few behaviours,
+-- not of every entity).
 rt.events.after_dispatch = function(name, args)
-  if live_count > 0 then M.broadcast(name, args) end
+  if live_count == 0 then return end
+  for _, b in pairs(behaviours) do
+    if b.hooks.on_event then
+      M.broadcast(name, args)
+      return
+    end
+  end
 end
 
 -- Entry points for the host ---------------------------------------------------------------------
