@@ -9,12 +9,15 @@ local M = {}
 local type, pcall, error = type, pcall, error
 local arg_error, check_callable = rt.arg_error, rt.check_callable
 
-local known = {} -- asset name -> true (the host's manifest)
+--- Asset name -> its place (1-based) in the host's manifest; sprites are sent to the host by
+--- this index. One table for the module's life (entities.lua holds it too).
+M.index = {}
+local index = M.index
 local load_one = rt.hostcalls.make("__assets_load")
 
 local function check_name(name, fname, n)
   if type(name) ~= "string" then arg_error(n, fname, "asset name (string)", name, 3) end
-  if not known[name] then
+  if not index[name] then
     error(("%s: unknown asset '%s' (not in the host's asset manifest)"):format(fname, name), 3)
   end
 end
@@ -23,7 +26,7 @@ end
 
 --- assets.has(name) -> boolean
 function M.has(name)
-  return type(name) == "string" and known[name] == true
+  return type(name) == "string" and index[name] ~= nil
 end
 
 --- assets.load(name) -> info; assets.load({names}, on_progress?) -> {infos}. Each info is
@@ -44,7 +47,7 @@ function M.load(names, on_progress)
   local total = #names
   for i = 1, total do
     local name = names[i]
-    if type(name) ~= "string" or not known[name] then
+    if type(name) ~= "string" or not index[name] then
       error(("assets.load: entry %d is not a known asset name (got %s)"):format(i,
         type(name) == "string" and ("'" .. name .. "'") or rt.describe(name)), 2)
     end
@@ -66,18 +69,13 @@ function M.load(names, on_progress)
   return results
 end
 
---- Sets the names the host's manifest declares.
-function M.set_known(names)
-  known = {}
-  for i = 1, #names do known[names[i]] = true end
-end
 
 rt.globals.assets = { load = M.load, has = M.has }
 
 --- Host entry: the asset names of the manifest (scripts may load them and use them as sprites).
 function rt.entry.set_assets(names)
-  M.set_known(names)
-  rt.entry.set_sprites(names)
+  for name in pairs(index) do index[name] = nil end
+  for i = 1, #names do index[names[i]] = i end
 end
 
 return M

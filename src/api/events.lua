@@ -55,8 +55,6 @@ local function connect(name, fn, once, waiter)
   local list = handlers[name]
   if not list then list = {}; handlers[name] = list end
   list[#list + 1] = record
-  local owner = record.owner
-  if owner and not owner.alive then disconnect(record) end -- a destroyed owner's code: never connected
   return record
 end
 
@@ -69,12 +67,7 @@ end
 --- Delivers an event to the Lua handlers subscribed to `name` (not to the host).
 local function dispatch(name, args)
   local list = handlers[name]
-  if not list then
-    local hook = M.after_dispatch
-    if hook then hook(name, args) end
-    return
-  end
-  local snapshot = table.move(list, 1, #list, 1, {})
+  local snapshot = list and table.move(list, 1, #list, 1, {}) or {}
   for i = 1, #snapshot do
     local record = snapshot[i]
     if not record.released then

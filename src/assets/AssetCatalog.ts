@@ -30,6 +30,8 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/;
  */
 export class AssetCatalog {
   private readonly sources = new Map<string, string>();
+  /** Names in registration order (a sprite's index is its place here, from 1). */
+  private readonly order: string[] = [];
   private readonly loads = new Map<string, Promise<LoadedAsset>>();
   private readonly loaded = new Map<string, LoadedAsset>();
   private loader: AssetLoader = () => ({ width: 0, height: 0 });
@@ -42,6 +44,7 @@ export class AssetCatalog {
     for (const [name, src] of Object.entries(manifest)) {
       if (!NAME.test(name)) throw new TypeError(`moonstep: invalid asset name '${name}'`);
       if (typeof src !== 'string' || src === '') throw new TypeError(`moonstep: asset '${name}' needs a source (URL or path)`);
+      if (!this.sources.has(name)) this.order.push(name);
       this.sources.set(name, src);
     }
     this.onNames(this.names());
@@ -56,7 +59,12 @@ export class AssetCatalog {
 
   /** Registered names, in registration order (sprite indices follow it, from 1). */
   names(): string[] {
-    return [...this.sources.keys()];
+    return [...this.order];
+  }
+
+  /** The name registered `index`-th (0-based), or null. */
+  nameAt(index: number): string | null {
+    return this.order[index] ?? null;
   }
 
   /** True if `name` is registered. */

@@ -217,13 +217,15 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
 /** Assets and levels from directories (run and test). */
 function worldOptions(options: { assets?: string; levels?: string }): Partial<RuntimeOptions> {
   const out: Partial<RuntimeOptions> = {};
+  for (const flag of ['assets', 'levels'] as const) {
+    const dir = options[flag];
+    if (dir && !existsSync(dir)) throw new UsageError(`--${flag}: no such directory: ${dir}`);
+  }
   if (options.assets) {
-    if (!existsSync(options.assets)) throw new UsageError(`--assets: no such directory: ${options.assets}`);
     out.assets = manifestFromDirectory(options.assets);
     out.assetLoader = fsAssetLoader(options.assets);
   }
   if (options.levels) {
-    if (!existsSync(options.levels)) throw new UsageError(`--levels: no such directory: ${options.levels}`);
     out.levels = levelsFromDirectory(options.levels);
   }
   return out;

@@ -1,6 +1,6 @@
 import { LevelError } from '../vm/errors';
 import type { PlainValue } from '../vm/LuaVm';
-import { isTiledMap, parseTiledMap } from './TiledMap';
+import { isTiledMap, parseJsonText, parseTiledMap } from './TiledMap';
 
 /** One entity of a level file. */
 export interface LevelEntity {
@@ -53,14 +53,7 @@ const KNOWN = new Set(['script', 'name', 'tags', 'props', 'alpha', 'visible', 't
  * and name) and the field.
  */
 export function parseLevel(input: unknown, level: string, checks: LevelChecks): SpawnItem[] {
-  let data = input;
-  if (typeof input === 'string') {
-    try {
-      data = JSON.parse(input);
-    } catch (error) {
-      throw new LevelError(`level '${level}': not valid JSON (${(error as Error).message})`, level, -1);
-    }
-  }
+  let data = parseJsonText(input, `level '${level}'`, level);
   // A Tiled map: its object layers are the entities.
   if (isTiledMap(data)) data = { entities: parseTiledMap(data, level).entities };
   if (!isObject(data)) throw new LevelError(`level '${level}': expected an object with an "entities" array`, level, -1);

@@ -62,6 +62,19 @@ const FLIP_Y = 0x40000000;
 const FLIP_D = 0x20000000;
 const GID_MASK = 0x0fffffff;
 
+/**
+ * `input` parsed when it is JSON text, else as given; bad JSON throws a {@link LevelError}
+ * for `what` (e.g. `level 'hall'`). Shared by level files and Tiled maps.
+ */
+export function parseJsonText(input: unknown, what: string, name: string): unknown {
+  if (typeof input !== 'string') return input;
+  try {
+    return JSON.parse(input);
+  } catch (error) {
+    throw new LevelError(`${what}: not valid JSON (${(error as Error).message})`, name, -1);
+  }
+}
+
 /** True if `data` looks like a Tiled JSON map (`"type": "map"` with an orientation). */
 export function isTiledMap(data: unknown): boolean {
   return isObject(data) && data.type === 'map' && typeof data.orientation === 'string';
@@ -75,14 +88,7 @@ export function isTiledMap(data: unknown): boolean {
  * {@link LevelError} naming the layer and the object.
  */
 export function parseTiledMap(input: unknown, name: string): TiledMap {
-  let data = input;
-  if (typeof input === 'string') {
-    try {
-      data = JSON.parse(input);
-    } catch (error) {
-      throw new LevelError(`map '${name}': not valid JSON (${(error as Error).message})`, name, -1);
-    }
-  }
+  const data = parseJsonText(input, `map '${name}'`, name);
   const fail = (message: string, field?: string): never => {
     throw new LevelError(`map '${name}': ${message}`, name, -1, field);
   };

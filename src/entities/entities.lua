@@ -45,7 +45,6 @@ local order, norder, order_dead = {}, 0, 0        -- records in creation order (
 local updaters, nupd, upd_dead = {}, 0, 0         -- records whose behaviour has `update`
 local by_name = {}         -- name -> records with that name, in creation order
 local record_of = setmetatable({}, { __mode = "k" }) -- self -> record
-local spawn_sites = setmetatable({}, { __mode = "k" }) -- record -> "script:line" (while recording sites)
 local guarded_fields = rt.guarded_fields
 
 local triggers = {}        -- records whose behaviour has on_enter / on_exit (trigger areas)
@@ -53,7 +52,7 @@ local triggers = {}        -- records whose behaviour has on_enter / on_exit (tr
 local sync_on = false
 local dirty, ndirty = {}, 0
 local packets, npackets = {}, 0
-local sprite_index = {}    -- sprite name -> index (1-based), from the host's asset catalog
+local sprite_index = rt.assets.index -- asset name -> index (1-based) in the host's manifest
 
 -- Private helpers ---------------------------------------------------------------------------
 
@@ -109,7 +108,7 @@ local function self_newindex(self, k, v)
     e.look = true
   end
   view[k] = v
-  if sync_on and not e.dirty then
+  if sync_on and not e.dirty then -- mark(e), inlined: every position write passes here
     e.dirty = true
     ndirty = ndirty + 1
     dirty[ndirty] = e
@@ -343,7 +342,7 @@ function M.spawn(script, opts, props, fname, level)
   end
   if sync_on then mark(e) end
   local site_of = rt.site_of
-  if site_of then spawn_sites[e] = site_of() end
+  if site_of then rt.sites[e] = site_of() end
   local hooks = b.hooks
   if hooks.on_enter or hooks.on_exit then
     e.inside = {}
@@ -391,11 +390,6 @@ function M.destroy(e)
   end
   meta.__newindex = function(_, k) stale_error(e, k) end
   return true
-end
-
---- The live entity record with id `eid`, or nil.
-function M.get(eid)
-  return live[eid]
 end
 
 --- Number of live entities.
@@ -498,7 +492,7 @@ function M.snapshot()
       local v = e.view
       out[#out + 1] = { id = e.eid, name = v.name or "", script = v.script, x = v.x, y = v.y,
         disabled = e.owner.disabled, waiting = e.busy ~= false and e.busy.status == "suspended",
-        site = spawn_sites[e] or "" }
+        site = rt.sites[e] or "" }
     end
   end
   return out
@@ -676,13 +670,11 @@ function entry.spawn_level(list)
       list[i].opts and list[i].opts.name and (", '" .. list[i].opts.name .. "'") or "") end
   end
   local ids = {}
-  sched.run_list(list, #list, function(item)
+  sched.run_from_host(list, #list, function(item)
     ctx.owner, ctx.source = nil, "init"
     local self = M.spawn(item.script, item.opts, item.props, "level", 1)
     ids[#ids + 1] = record_of[self].eid
   end)
-  ctx.owner, ctx.source = nil, "main"
-  rt.slot_flush()
   return ids
 end
 
@@ -691,8 +683,7 @@ function entry.destroy_entity(eid)
   local e = live[eid]
   if not e then return false end
   local result = false
-  sched.run_list({ e }, 1, function(rec) result = M.destroy(rec) end)
-  rt.slot_flush()
+  sched.run_from_host({ e }, 1, function(rec) result = M.destroy(rec) end)
   return result
 end
 
@@ -723,17 +714,6 @@ function entry.take_view()
   local s = concat(packets, "", 1, npackets)
   packets, npackets = {}, 0
   return s
-end
-
---- Sets the asset names sprites may use (index i is names[i]).
-function entry.set_sprites(names)
-  sprite_index = {}
-  for i = 1, #names do sprite_index[names[i]] = i end
-end
-
---- Number of live entities.
-function entry.entity_count()
-  return live_count
 end
 
 return M

@@ -32,6 +32,8 @@ export class ScriptingController {
   /** Views synced after each frame's steps. */
   readonly views: RuntimeView[];
   private running = false;
+  /** Milliseconds the last frame spent running steps and syncing views (diagnostics). */
+  lastTickMs = 0;
   private readonly tick = (ticker: Ticker) => this.onTick(ticker.deltaMS);
 
   constructor(private readonly app: Application, options: ScriptingOptions) {
@@ -66,13 +68,15 @@ export class ScriptingController {
    */
   onTick(deltaMs: number): void {
     if (this.runtime.closed) return;
+    // Diagnostics only (never seen by scripts): the frame's script time, and the views' share.
+    const started = performance.now();
     this.runtime.advance(deltaMs);
     const alpha = this.runtime.clock.alpha;
-    // Diagnostics only (the inspector's time split): the views' share of the frame.
-    const started = performance.now();
+    const stepped = performance.now();
     for (const view of this.views) view.sync(alpha);
-    const syncMs = performance.now() - started;
-    for (const view of this.views) view.reportSyncTime?.(syncMs);
+    const ended = performance.now();
+    this.lastTickMs = ended - started;
+    for (const view of this.views) view.reportSyncTime?.(ended - stepped);
   }
 
   /** Stops and destroys the views (the runtime is the host's to close). */

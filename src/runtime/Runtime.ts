@@ -181,7 +181,6 @@ export class Runtime {
   private profiling = false;
   private readonly levels?: LevelSource;
   private mirror?: ViewMirror;
-  private spriteNames: string[] = [];
   private errorCount = 0;
 
   private constructor(vm: LuaVm, options: RuntimeOptions) {
@@ -194,7 +193,6 @@ export class Runtime {
     this.tracing = options.trace ?? false;
     this.entries = bootRuntime(vm, this.hostFunctionTable(), options.chunks ?? []);
     this.assets = new AssetCatalog((names) => {
-      this.spriteNames = names;
       this.callEntry('set_assets', () => {
         vm.pushValue(names);
         return 1;
@@ -482,7 +480,6 @@ export class Runtime {
         this.outbox.push(['reload', [chunkName, count]]);
       }
     });
-    this.flushOutbox();
     return count;
   }
 
@@ -492,7 +489,7 @@ export class Runtime {
    */
   enableViewSync(): ViewMirror {
     if (!this.mirror) {
-      this.mirror = new ViewMirror((i) => this.spriteNames[i - 1] ?? null);
+      this.mirror = new ViewMirror((i) => this.assets.nameAt(i - 1));
       const { vm } = this;
       this.callEntry('set_view_sync', () => {
         vm.lua.lua_pushboolean(vm.L, 1);
@@ -543,10 +540,10 @@ export class Runtime {
       return 1;
     }, 2, () => {
       if (vm.lua.lua_toboolean(vm.L, -2) === 0) failure = vm.toStringAt(-1) ?? 'spawn failed';
-      else ids = (vm.readValue(-2) as number[] | null) ?? [];
+      else ids = vm.readValue(-2) as number[];
     });
     if (failure !== undefined) throw new LevelError(`level '${name}': ${failure}`, name, -1);
-    return Array.isArray(ids) ? ids : [];
+    return Array.isArray(ids) ? ids : []; // an empty Lua table reads as an empty object
   }
 
   /**

@@ -38,10 +38,10 @@ function M.snapshot()
     local owner = r.owner and r.owner.label or "-"
     if r.kind == "timer" then
       timers[#timers + 1] = { id = r.id, owner = owner, due_step = sched.step_for(r.due),
-        interval = r.period and true or false, site = sched.sites[r] or "" }
+        interval = r.period and true or false, site = rt.sites[r] or "" }
     elseif r.kind == "task" then
       tasks[#tasks + 1] = { id = r.id, owner = owner, status = r.status,
-        wake_step = r.wake and sched.step_for(r.wake.due) or 0, site = r.site or "" }
+        wake_step = r.wake and sched.step_for(r.wake.due) or 0, site = rt.sites[r] or "" }
     end
   end
   local entities = rt.entities and rt.entities.snapshot() or {}

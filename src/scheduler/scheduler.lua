@@ -257,6 +257,14 @@ local function run_list(list, n, invoke, body, on_wait)
 end
 M.run_list = run_list
 
+--- Runs `invoke(list[i])` as callbacks the host starts between steps (a main chunk, a level's
+--- spawns), then resets the context and frees the slots released meanwhile.
+function M.run_from_host(list, n, invoke)
+  run_list(list, n, invoke)
+  ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
+  rt.slot_flush()
+end
+
 --- Runs the update phase over `list[1..n]` (entity records) with step length `dt`.
 --- `ready_check(record, frame)` decides for records not flagged `ready`; `on_wait(record,
 --- task)` is told when an update waited.
@@ -277,15 +285,11 @@ function M.task_new(co, source)
   local t = { kind = "task", id = 0, released = false, co = co, owner = ctx.owner,
               source = source or ctx.source, status = "suspended", handle = false, wake = false,
               spare_wake = false, cancel_requested = false, on_finish = false, waiters = false,
-              results = false, error_message = false, site = false }
+              results = false, error_message = false }
   slot_new(t)
   local site_of = rt.site_of
-  if site_of then t.site = site_of() end
+  if site_of then rt.sites[t] = site_of() end
   task_of_thread[co] = t
-  -- Code still running for a destroyed owner (after entity:destroy() in its own hook) may
-  -- start a task: it runs until its first wait and is never resumed.
-  local owner = t.owner
-  if owner and not owner.alive then t.cancel_requested = true end
   owned_threads[co] = true
   return t
 end
@@ -458,9 +462,6 @@ end
 
 -- Timers ----------------------------------------------------------------------------------
 
---- Where each timer was created (script:line), while site recording is on; weak keys.
-M.sites = setmetatable({}, { __mode = "k" })
-
 --- Creates a timer: calls `fn(...)` after `delay_key` units; repeats every `period_key`
 --- units if given. Returns the timer record (its id is the handle).
 function M.timer_new(fn, delay_key, period_key, args)
@@ -483,10 +484,8 @@ function M.timer_new(fn, delay_key, period_key, args)
   end
   slot_new(e)
   local site_of = rt.site_of
-  if site_of then M.sites[e] = site_of() end
+  if site_of then rt.sites[e] = site_of() end
   enqueue(e)
-  -- A destroyed owner's code may still be running; what it schedules now never fires.
-  if owner and not owner.alive then M.timer_cancel(e) end
   return e
 end
 

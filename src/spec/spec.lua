@@ -12,7 +12,6 @@ local describe_value = rt.describe
 
 local tests = {}        -- { name =, fn = } in file order
 local prefix = {}       -- names of the enclosing describe blocks
-local selected = nil    -- index of the test to run
 local state = { status = "idle", message = "", traceback = "" }
 
 -- Private helpers ---------------------------------------------------------------------------
@@ -188,7 +187,7 @@ function rt.entry.spec_start(index)
   end
   state.status = "running"
   local owner = rt.owner_new("script", "spec:" .. test.name)
-  sched.run_list({ test }, 1, function(t)
+  sched.run_from_host({ test }, 1, function(t)
     rt.ctx.owner, rt.ctx.source = owner, "main"
     sched.spawn(function()
       local ok, err = xpcall(t.fn, function(e)
@@ -201,8 +200,6 @@ function rt.entry.spec_start(index)
       end
     end, "main")
   end)
-  rt.ctx.owner, rt.ctx.source = nil, "main"
-  rt.slot_flush()
 end
 
 --- The selected test's status ("running", "passed" or "failed"), message and traceback.

@@ -25,6 +25,10 @@ M.entry = {}
 --- Globals the sandbox offers to scripts; API modules add to it (name -> value).
 M.globals = {}
 
+--- Where each timer, task and entity was created ("script:line"), while the inspector
+--- records creation sites (see inspect.lua); weak keys.
+M.sites = setmetatable({}, { __mode = "k" })
+
 --- Tables with fields `rawset` must not touch (entity `self` tables): table -> set of keys.
 M.guarded_fields = setmetatable({}, { __mode = "k" })
 
@@ -35,6 +39,9 @@ M.protected = setmetatable({}, { __mode = "k" })
 --- record here, under an id that is never reused. Anchored in the Lua registry.
 local slots = {}
 local live_slots = 0
+-- Owners that were given new records after they died (code still running after its own
+-- entity:destroy()): all they own is cancelled at the next flush, before any of it can run.
+local zombies, nzombies = {}, 0
 local next_id = 0
 local dead = {}
 local ndead = 0
@@ -67,6 +74,10 @@ function M.slot_new(record)
   live_slots = live_slots + 1
   local owner = record.owner
   if owner then
+    if not owner.alive and not zombies[owner] then
+      nzombies = nzombies + 1
+      zombies[nzombies], zombies[owner] = owner, true
+    end
     local n = owner.n + 1
     if n > owner.cap then n = owner_compact(owner) + 1 end
     owner.n = n
@@ -95,6 +106,11 @@ end
 
 --- Releases every slot marked since the last flush. Called after each drain.
 function M.slot_flush()
+  if nzombies > 0 then
+    local list, n = zombies, nzombies
+    zombies, nzombies = {}, 0
+    for i = 1, n do M.owner_cancel_all(list[i]) end
+  end
   for i = 1, ndead do
     local record = dead[i]
     dead[i] = nil

@@ -397,13 +397,11 @@ function entry.run_main(source, chunkname)
   local fn, err = raw_load(source, "@" .. chunkname, "t", new_env())
   if not fn then return false, err end
   local owner = rt.owner_new("script", "script:" .. chunkname)
-  sched.run_list({ fn }, 1, function(f)
+  sched.run_from_host({ fn }, 1, function(f)
     ctx.owner, ctx.source, ctx.task = owner, "main", nil
     if rt.trace then rt.trace_record("main", 0, owner) end
     f()
   end)
-  ctx.owner, ctx.source = nil, "main"
-  rt.slot_flush()
   return true
 end
 
