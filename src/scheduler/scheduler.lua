@@ -6,6 +6,12 @@
 -- Work due in a step sits in `buckets[step]`, ordered by (due key, sequence); an idle step
 -- costs one table lookup whatever the number of pending items.
 --
+-- A bucket holds its entries' records in b[1..n] and, beside them, three parallel arrays for
+-- one-shot timers, the bulk of the traffic: b.fn[i] (the callback, or false for any other
+-- kind of entry and for a cancelled timer), b.own[i] (its owner) and b.id[i] (its slot id).
+-- Firing a one-shot timer reads two hot arrays and never touches its record; a timer record
+-- knows its position (`pos`) so that clearing it can blank its callback.
+--
 -- Callbacks run inside a "runner" coroutine that walks a list. If a callback waits
 -- (task.wait), the runner is donated to it and becomes that callback's task, and a fresh
 -- runner carries on with the rest of the list. So plain callbacks cost a plain call, and any
@@ -59,10 +65,12 @@ end
 
 -- Queue entries carry a `state`: what they are while pending, and what became of them.
 -- TIMER is a one-shot timer, INTERVAL a repeating one.
-local CANCELLED, TIMER, WAKE, DEFERRED, FIRED, INTERVAL = 0, 1, 2, 3, 4, 5
+local CANCELLED <const>, TIMER <const>, WAKE <const>, DEFERRED <const>, INTERVAL <const> = 0, 1, 2, 3, 5
 M.TIMER, M.WAKE, M.DEFERRED, M.INTERVAL = TIMER, WAKE, DEFERRED, INTERVAL
 
 local buckets = {}
+-- The bucket being drained (taken out of `buckets`), while the step's first phase runs.
+local draining = nil
 local seq = 0
 local tracing = false
 
@@ -87,12 +95,13 @@ local function step_for(key)
 end
 M.step_for = step_for
 
---- Queues entry `e` (fields `due`, `seq`) for the step its due key lands on.
-local function enqueue(e)
+--- Queues entry `e` (fields `due`, `seq`) for the step its due key lands on. `fn` is given
+--- for a one-shot timer (record fields `owner`, `id`, `pos`) and false for anything else.
+local function enqueue(e, fn)
   local s = step_for(e.due)
   local b = buckets[s]
   if not b then
-    b = { n = 0, sorted = true, dead = 0 }
+    b = { n = 0, sorted = true, dead = 0, fn = {}, own = {}, id = {} }
     buckets[s] = b
   end
   local n = b.n + 1
@@ -102,8 +111,44 @@ local function enqueue(e)
   end
   b[n] = e
   b.n = n
+  if fn then
+    b.fn[n], b.own[n], b.id[n] = fn, e.owner, e.id
+    e.pos = n
+  else
+    b.fn[n], b.own[n], b.id[n] = false, false, false
+  end
 end
 M.enqueue = enqueue
+
+--- Rebuilds the parallel arrays of bucket `b` after its records b[1..n] were reordered or
+--- compacted (a one-shot timer's `pos` still gives its old place until it is updated here).
+local function rebuild_parallel(b, n)
+  local fns, owns, ids = b.fn, b.own, b.id
+  local nf, no, ni = {}, {}, {}
+  for i = 1, n do
+    local e = b[i]
+    if e.state == TIMER then
+      local p = e.pos
+      nf[i], no[i], ni[i] = fns[p], owns[p], ids[p]
+      e.pos = i
+    else
+      nf[i], no[i], ni[i] = false, false, false
+    end
+  end
+  b.fn, b.own, b.id = nf, no, ni
+end
+
+--- The bucket holding one-shot timer record `e`: the one its due key lands on, the next
+--- step's (a timer created late is never due in the current step), or the one being drained.
+local function bucket_of(e)
+  local pos = e.pos
+  local b = buckets[math_ceil(e.due / 1000 - EPS)]
+  if b and b[pos] == e then return b end
+  b = buckets[M.frame + 1]
+  if b and b[pos] == e then return b end
+  if draining and draining[pos] == e then return draining end
+  return nil
+end
 
 --- Notes that an entry of a pending bucket was cancelled; a bucket more than half dead is
 --- compacted (order kept), so cancelled far-future work does not hold memory until its step.
@@ -129,7 +174,7 @@ local function entry_cancelled(e)
       end
     end
     b.n, b.dead = kept, 0
-    if kept == 0 then buckets[step] = nil end
+    if kept == 0 then buckets[step] = nil else rebuild_parallel(b, kept) end
   end
 end
 
@@ -138,9 +183,17 @@ local function entry_before(a, b)
   return a.seq < b.seq
 end
 
+--- Sorts bucket `b` by (due key, sequence).
+local function sort_bucket(b)
+  table_sort(b, entry_before)
+  rebuild_parallel(b, b.n)
+end
+
 -- Runners -------------------------------------------------------------------------------
 
 local cur_list, cur_n, cur_i, cur_invoke = nil, 0, 0, nil
+-- How far the drain of `draining` got when a nested list interrupted it (see run_list).
+local draining_i = 0
 local runner_epoch = 0
 local owned_threads = setmetatable({}, { __mode = "k" })
 M.owned_threads = owned_threads
@@ -176,26 +229,36 @@ local invoke_wake
 local unpack = table.unpack
 
 -- The runner for due buckets: one-shot timers, by far the most common entries, are fired
--- inline (no dispatch call), task wakes go straight to invoke_wake, and everything else
--- goes through invoke_bucket_entry.
+-- from the bucket's parallel arrays (no record read, no dispatch call), task wakes go
+-- straight to invoke_wake, and everything else goes through invoke_bucket_entry.
 local function bucket_runner_body()
   local my = runner_epoch
   internal = false
-  local list = cur_list
+  local b = cur_list
+  local fns, owns = b.fn, b.own
   for i = cur_i + 1, cur_n do
     cur_i = i
-    local e = list[i]
-    local state = e.state
-    if state == TIMER then
-      ctx.owner = e.owner
-      e.state = FIRED
-      e.fn()
-    elseif state == WAKE then
-      invoke_wake(e)
+    local fn = fns[i]
+    if fn then
+      ctx.owner = owns[i]
+      fn()
     else
-      invoke_bucket_entry(e)
+      local e = b[i]
+      if e.state == WAKE then invoke_wake(e) else invoke_bucket_entry(e) end
     end
     if runner_epoch ~= my then return end -- donated: the callback that waited has finished
+  end
+end
+
+-- The same walk through `cur_invoke(b, i)` per entry: used while tracing or profiling.
+local function bucket_runner_body_generic()
+  local my = runner_epoch
+  internal = false
+  local b, invoke = cur_list, cur_invoke
+  for i = cur_i + 1, cur_n do
+    cur_i = i
+    invoke(b, i)
+    if runner_epoch ~= my then return end
   end
 end
 
@@ -225,10 +288,10 @@ end
 --- hears which item's callback waited and became a task.
 local function run_list(list, n, invoke, body, on_wait)
   local saved_list, saved_n, saved_i, saved_invoke, saved_base = cur_list, cur_n, cur_i, cur_invoke, serial_base
+  if saved_list == draining then draining_i = saved_i end
   cur_list, cur_n, cur_i, cur_invoke = list, n, 0, invoke
   serial_base, serial_count = serial_count, serial_count + n
-  -- While tracing, due buckets take the generic path, which records each callback.
-  body = body or (invoke == invoke_bucket_entry and not tracing and bucket_runner_body or runner_body)
+  body = body or runner_body
   while cur_i < cur_n do
     runner_epoch = runner_epoch + 1
     local runner = cocreate(body)
@@ -477,39 +540,51 @@ function M.timer_new(fn, delay_key, period_key, args)
     if period_key < 0 then period_key = 0 end
     e = { kind = "timer", state = INTERVAL, id = 0, released = false, fn = fn, owner = owner,
           seq = M.next_seq(), due = base + period_key, period = period_key, base = base, k = 1 }
+    slot_new(e)
+    enqueue(e, false)
   else
-    -- Eight fields: the smallest table Lua can hold them in (firing touches every record).
-    e = { kind = "timer", state = TIMER, id = 0, released = false, fn = fn, owner = owner,
-          seq = M.next_seq(), due = base + (delay_key > 0 and delay_key or 0) }
+    -- Eight fields, the smallest table Lua can hold them in; the callback lives in the
+    -- bucket's `fn` array.
+    e = { kind = "timer", state = TIMER, id = 0, released = false, owner = owner,
+          seq = M.next_seq(), due = base + (delay_key > 0 and delay_key or 0), pos = 0 }
+    slot_new(e)
+    enqueue(e, fn)
   end
-  slot_new(e)
   local site_of = rt.site_of
   if site_of then rt.sites[e] = site_of() end
-  enqueue(e)
   return e
+end
+
+--- Where the drain of the bucket being drained has got to (entries up to it were reached).
+local function drain_position()
+  if cur_list == draining then return cur_i end
+  return draining_i
 end
 
 --- Cancels a timer record. Returns true if it was pending.
 function M.timer_cancel(e)
   local state = e.state
-  if state ~= TIMER and state ~= INTERVAL then return false end
+  if state == TIMER then
+    -- A one-shot timer is pending until the drain of its bucket reaches it; it is not marked
+    -- when it fires (its record is not touched then), so that is decided from its position.
+    local b = bucket_of(e)
+    local pos = e.pos
+    if not b or (b == draining and pos <= drain_position()) then return false end
+    b.fn[pos] = false
+  elseif state ~= INTERVAL then
+    return false
+  end
   e.state = CANCELLED
   slot_release(e)
   entry_cancelled(e)
   return true
 end
 
---- Runs one entry of a due bucket (the generic path; bucket_runner_body fires one-shot
---- timers inline). One-shot timers are only marked here and released in a batch after the
---- drain.
+--- Runs one entry of a due bucket that is not a pending one-shot timer (those fire from the
+--- bucket's arrays, see bucket_runner_body and invoke_bucket_item).
 function invoke_bucket_entry(e)
   local state = e.state
-  if state == TIMER then
-    ctx.owner = e.owner
-    e.state = FIRED
-    if tracing then rt.trace_record("timer", e.id, e.owner) end
-    return e.fn()
-  elseif state == INTERVAL then
+  if state == INTERVAL then
     ctx.owner = e.owner
     -- Next occurrence: the first k with base + k*period beyond this step (skips missed ones).
     local period = e.period
@@ -530,7 +605,18 @@ function invoke_bucket_entry(e)
     return e.run(e)
   end
 end
-M.invoke_entry = invoke_bucket_entry
+
+--- Runs entry i of due bucket `b` (the generic path: records each callback while tracing).
+local function invoke_bucket_item(b, i)
+  local fn = b.fn[i]
+  if fn then
+    local owner = b.own[i]
+    ctx.owner = owner
+    if tracing then rt.trace_record("timer", b.id[i], owner) end
+    return fn()
+  end
+  return invoke_bucket_entry(b[i])
+end
 
 -- Deferred work ---------------------------------------------------------------------------
 
@@ -588,10 +674,17 @@ function M.step()
   if b then
     buckets[frame] = nil
     local n = b.n
-    if not b.sorted then table_sort(b, entry_before) end
+    if not b.sorted then sort_bucket(b) end
     ctx.source = "timer"
-    run_list(b, n, profile and M.invoke_entry_profiled or invoke_bucket_entry)
-    rt.slot_release_fired(b, n, FIRED)
+    draining, draining_i = b, 0
+    if profile or tracing then
+      run_list(b, n, profile and M.invoke_item_profiled or invoke_bucket_item, bucket_runner_body_generic)
+    else
+      run_list(b, n, nil, bucket_runner_body)
+    end
+    draining = nil
+    -- Every one-shot timer still in the `fn` array fired: release their slots in one pass.
+    rt.slot_release_fired(b.fn, b.id, n)
   end
 
   -- 2. entity updates
@@ -643,13 +736,13 @@ function M.set_profiling(on)
                       sync = 0 } or nil
 end
 
---- Like invoke_entry, but adds the time each item took to the profile (timers vs tasks).
-function M.invoke_entry_profiled(e)
+--- Like invoke_bucket_item, but adds the time each item took to the profile (timers vs tasks).
+function M.invoke_item_profiled(b, i)
   local profile, clock = M.profile, rt.host.now
   local t = clock()
-  M.invoke_entry(e)
+  invoke_bucket_item(b, i)
   local dt = clock() - t
-  if e.task then profile.tasks = profile.tasks + dt else profile.timers = profile.timers + dt end
+  if b[i].task then profile.tasks = profile.tasks + dt else profile.timers = profile.timers + dt end
 end
 
 --- Number of deferred items queued for this step.

@@ -123,14 +123,14 @@ function M.slot_flush()
   ndead = 0
 end
 
---- Batch release of the one-shot timers a drained bucket fired (state `fired`): the
---- drain's own list is the batch, so firing a timer appends to no other list.
-function M.slot_release_fired(list, n, fired)
+--- Batch release of the one-shot timers a drained bucket fired: slot `ids[i]` for each i
+--- where `fns[i]` is set (a cancelled timer's is false, and its slot went the usual way).
+--- The drain's own arrays are the batch, so firing a timer appends to no other list.
+function M.slot_release_fired(fns, ids, n)
   local released = 0
   for i = 1, n do
-    local record = list[i]
-    if record.state == fired then -- stays `fired`: a later clearTimeout is a harmless no-op
-      slots[record.id] = nil
+    if fns[i] then
+      slots[ids[i]] = nil
       released = released + 1
     end
   end
