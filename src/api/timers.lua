@@ -9,6 +9,7 @@ local M = {}
 local check_callable, check_finite = rt.check_callable, rt.check_finite
 local slot_get = rt.slot_get
 local select, pack = select, table.pack
+local math_type, math_tointeger = math.type, math.tointeger
 
 -- Public ------------------------------------------------------------------------------
 
@@ -18,7 +19,9 @@ function M.setTimeout(fn, ms, ...)
   check_callable(fn, 1, "setTimeout")
   check_finite(ms, 2, "setTimeout", true)
   local args = select("#", ...) > 0 and pack(...) or nil
-  return sched.timer_new(fn, sched.ms_to_key(ms or 0), nil, args).id
+  local id = sched.timer_new(fn, sched.ms_to_key(ms or 0), nil, args)
+  if not id then error("setTimeout: " .. sched.STEP_FULL, 2) end
+  return id
 end
 
 --- setInterval(fn, ms?, ...) -> id: calls fn(...) at start + k*ms for k = 1, 2, ... exactly;
@@ -27,14 +30,20 @@ function M.setInterval(fn, ms, ...)
   check_callable(fn, 1, "setInterval")
   check_finite(ms, 2, "setInterval", true)
   local args = select("#", ...) > 0 and pack(...) or nil
-  return sched.timer_new(fn, nil, sched.ms_to_key(ms or 0), args).id
+  return sched.timer_new(fn, nil, sched.ms_to_key(ms or 0), args)
 end
 
 --- clearTimeout(id): cancels a timer or interval; returns true if it was pending. Only
 --- the owner's own timers can be cleared: ids are plain integers, and one script must not
 --- cancel another's work by guessing them (a foreign id is ignored like an unknown one).
 function M.clearTimeout(id)
-  if id == nil then return false end
+  if math_type(id) ~= "integer" then
+    if type(id) ~= "number" then return false end
+    id = math_tointeger(id) -- 12.0 names timer 12; 12.5 names none
+    if not id then return false end
+  end
+  -- One-shot timers have even ids and live in the scheduler's queue; intervals are records.
+  if id % 2 == 0 then return sched.oneshot_cancel(id, true, rt.ctx.owner) end
   local e = slot_get(id)
   if e == nil or e.kind ~= "timer" or e.owner ~= rt.ctx.owner then return false end
   return sched.timer_cancel(e)

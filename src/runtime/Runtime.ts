@@ -109,7 +109,9 @@ export interface InspectorSnapshot {
   readonly frame: number;
   readonly liveSlots: number;
   readonly luaMemoryBytes: number;
+  /** Pending timers, in the order they will fire (an interval: its next occurrence). */
   readonly timers: ReadonlyArray<{ id: number; owner: string; dueStep: number; interval: boolean; site: string }>;
+  /** Live tasks, in creation order. */
   readonly tasks: ReadonlyArray<{ id: number; owner: string; status: string; wakeStep: number; site: string }>;
   /** Live entities; `site` is where they were spawned (with {@link Runtime.recordCreationSites}). */
   readonly entities: ReadonlyArray<{ id: number; name: string; script: string; x: number; y: number; disabled: boolean; waiting: boolean; site: string }>;

@@ -26,7 +26,7 @@ function M.record_sites(on)
   rt.site_of = on and creation_site or nil
 end
 
---- A plain-data snapshot of pending work, ordered by id.
+--- A plain-data snapshot of pending work: timers in the order they will fire, tasks by id.
 function M.snapshot()
   local timers, tasks = {}, {}
   local records = {}
@@ -34,16 +34,26 @@ function M.snapshot()
     if not record.released then records[#records + 1] = record end
   end
   table.sort(records, function(a, b) return a.id < b.id end)
+  local order = {} -- timer entry -> { due key, sequence }
+  sched.each_oneshot(function(id, owner, step, site, due, seq)
+    local t = { id = id, owner = owner and owner.label or "-", due_step = step, interval = false, site = site or "" }
+    timers[#timers + 1], order[t] = t, { due, seq }
+  end)
   for _, r in ipairs(records) do
     local owner = r.owner and r.owner.label or "-"
     if r.kind == "timer" then
-      timers[#timers + 1] = { id = r.id, owner = owner, due_step = sched.step_for(r.due),
-        interval = r.period and true or false, site = rt.sites[r] or "" }
+      local t = { id = r.id, owner = owner, due_step = sched.step_for(r.due), interval = true, site = rt.sites[r] or "" }
+      timers[#timers + 1], order[t] = t, { r.due, r.seq }
     elseif r.kind == "task" then
       tasks[#tasks + 1] = { id = r.id, owner = owner, status = r.status,
         wake_step = r.wake and sched.step_for(r.wake.due) or 0, site = rt.sites[r] or "" }
     end
   end
+  table.sort(timers, function(a, b)
+    local x, y = order[a], order[b]
+    if x[1] ~= y[1] then return x[1] < y[1] end
+    return x[2] < y[2]
+  end)
   local entities = rt.entities and rt.entities.snapshot() or {}
   return { timers = timers, tasks = tasks, entities = entities, live_slots = rt.slot_count(), frame = sched.frame }
 end

@@ -4,13 +4,7 @@
 -- as a "key" in units of 1/(1000*hz) seconds: the start of step k is k*1000, one millisecond
 -- is hz units and one second 1000*hz units, so whole-millisecond delays are exact integers.
 -- Work due in a step sits in `buckets[step]`, ordered by (due key, sequence); an idle step
--- costs one table lookup whatever the number of pending items.
---
--- A bucket holds its entries' records in b[1..n] and, beside them, three parallel arrays for
--- one-shot timers, the bulk of the traffic: b.fn[i] (the callback, or false for any other
--- kind of entry and for a cancelled timer), b.own[i] (its owner) and b.id[i] (its slot id).
--- Firing a one-shot timer reads two hot arrays and never touches its record; a timer record
--- knows its position (`pos`) so that clearing it can blank its callback.
+-- costs one table lookup whatever the number of pending items (see "The queue" below).
 --
 -- Callbacks run inside a "runner" coroutine that walks a list. If a callback waits
 -- (task.wait), the runner is donated to it and becomes that callback's task, and a fresh
@@ -63,14 +57,11 @@ function M.seconds_to_key(seconds)
   return seconds * 1000 * M.hz
 end
 
--- Queue entries carry a `state`: what they are while pending, and what became of them.
--- TIMER is a one-shot timer, INTERVAL a repeating one.
-local CANCELLED <const>, TIMER <const>, WAKE <const>, DEFERRED <const>, INTERVAL <const> = 0, 1, 2, 3, 5
-M.TIMER, M.WAKE, M.DEFERRED, M.INTERVAL = TIMER, WAKE, DEFERRED, INTERVAL
+-- Queued records carry a `state`: what they are while pending, and what became of them.
+-- One-shot timers have no record at all (see "The queue" below).
+local CANCELLED <const>, WAKE <const>, DEFERRED <const>, INTERVAL <const> = 0, 2, 3, 5
+M.WAKE, M.DEFERRED, M.INTERVAL = WAKE, DEFERRED, INTERVAL
 
-local buckets = {}
--- The bucket being drained (taken out of `buckets`), while the step's first phase runs.
-local draining = nil
 local seq = 0
 local tracing = false
 
@@ -95,98 +86,201 @@ local function step_for(key)
 end
 M.step_for = step_for
 
---- Queues entry `e` (fields `due`, `seq`) for the step its due key lands on. `fn` is given
---- for a one-shot timer (record fields `owner`, `id`, `pos`) and false for anything else.
-local function enqueue(e, fn)
-  local s = step_for(e.due)
-  local b = buckets[s]
-  if not b then
-    b = { n = 0, sorted = true, dead = 0, fn = {}, own = {}, id = {} }
-    buckets[s] = b
-  end
+-- The queue ---------------------------------------------------------------------------------
+-- Work due in step s sits in bucket `buckets[s]`, kept as columns: entry i has due key
+-- `b.due[i]`, sequence `b.seq[i]`, and either a one-shot timer's callback and owner
+-- (`b.fn[i]`, `b.own[i]`) or a queued record (`b.ent[i]`: a task wake, an interval, deferred
+-- work past its pass limit), the other column holding false. A one-shot timer is nothing
+-- but its cells: firing one reads two arrays and allocates, writes and releases nothing, and
+-- the whole bucket is dropped after its drain. Clearing a one-shot timer blanks its
+-- callback and owner cells (`b.live` counts the callbacks still set).
+--
+-- A one-shot timer's id names its place: every bucket gets a number `b.no` (never reused) and
+-- every entry an arrival number in its bucket, so the id is 2 * (b.no * ARRIVALS + arrival)
+-- (even; the slot store's ids are odd). Until a bucket is sorted or compacted an entry's
+-- position is its arrival number; after that `b.at[arrival]` gives the position and
+-- `b.arr[position]` the arrival.
+local ARRIVALS <const> = 1 << 21
+M.STEP_FULL = ("too many timers and waits due in one step (at most %d)"):format(ARRIVALS - 1)
+local buckets = {}
+local bucket_by_no = {}
+local next_bno = 0
+local oneshots = 0 -- one-shot timers pending (counted as live slots)
+-- The bucket being drained (taken out of `buckets`), while the step's first phase runs.
+local draining = nil
+local drain_position -- (defined with the runners) how far the drain of `draining` got
+
+local function new_bucket(s)
+  next_bno = next_bno + 1
+  local b = { n = 0, sorted = true, dead = 0, no = next_bno, step = s, arrivals = 0, live = 0,
+              fn = {}, own = {}, due = {}, seq = {}, ent = {}, arr = false, at = false, site = false }
+  buckets[s] = b
+  bucket_by_no[next_bno] = b
+  return b
+end
+
+--- Appends an entry due at key `due` with sequence `sq` to the bucket of the step it lands
+--- on: a one-shot timer (`fn`, `own`; `ent` false) or a queued record (`ent`; `fn` false).
+--- Returns the bucket and the entry's position.
+--- (A task waits through here: few registers and no further call keep its coroutine within
+--- Lua's initial stack, which saves 640 bytes per waiting task.)
+local function push(due, sq, fn, own, ent)
+  local s = math_ceil(due / 1000 - EPS) -- step_for, inlined
+  if s <= M.frame then s = M.frame + 1 end
+  local b = buckets[s] or new_bucket(s)
   local n = b.n + 1
   if n > 1 and b.sorted then
-    local last = b[n - 1]
-    if last.due > e.due or (last.due == e.due and last.seq > e.seq) then b.sorted = false end
+    local last = b.due[n - 1]
+    if last > due or (last == due and b.seq[n - 1] > sq) then b.sorted = false end
   end
-  b[n] = e
   b.n = n
-  if fn then
-    b.fn[n], b.own[n], b.id[n] = fn, e.owner, e.id
-    e.pos = n
-  else
-    b.fn[n], b.own[n], b.id[n] = false, false, false
-  end
+  b.due[n], b.seq[n], b.fn[n], b.own[n], b.ent[n] = due, sq, fn, own, ent
+  local a = b.arrivals + 1
+  b.arrivals = a
+  if b.arr then b.arr[n], b.at[a] = a, n end
+  return b, n
 end
-M.enqueue = enqueue
 
---- Rebuilds the parallel arrays of bucket `b` after its records b[1..n] were reordered or
---- compacted (a one-shot timer's `pos` still gives its old place until it is updated here).
-local function rebuild_parallel(b, n)
-  local fns, owns, ids = b.fn, b.own, b.id
-  local nf, no, ni = {}, {}, {}
+--- Queues record `e` (fields `due`, `seq`, `state`) for the step its due key lands on.
+local function enqueue(e)
+  return push(e.due, e.seq, false, false, e)
+end
+
+local function id_at(b, i)
+  local arr = b.arr
+  return (b.no * ARRIVALS + (arr and arr[i] or i)) * 2
+end
+
+--- Reorders bucket `b`'s columns so that entry i comes from old position `from[i]`.
+local function permute(b, from)
+  local n = b.n
+  for _, column in ipairs({ "fn", "own", "due", "seq", "ent" }) do
+    local old, new = b[column], {}
+    for i = 1, n do new[i] = old[from[i]] end
+    b[column] = new
+  end
+  local site = b.site
+  if site then
+    local new = {}
+    for i = 1, n do new[i] = site[from[i]] end
+    b.site = new
+  end
+  local arr, new_arr, at = b.arr, {}, {}
   for i = 1, n do
-    local e = b[i]
-    if e.state == TIMER then
-      local p = e.pos
-      nf[i], no[i], ni[i] = fns[p], owns[p], ids[p]
-      e.pos = i
-    else
-      nf[i], no[i], ni[i] = false, false, false
-    end
+    local a = arr and arr[from[i]] or from[i]
+    new_arr[i], at[a] = a, i
   end
-  b.fn, b.own, b.id = nf, no, ni
-end
-
---- The bucket holding one-shot timer record `e`: the one its due key lands on, the next
---- step's (a timer created late is never due in the current step), or the one being drained.
-local function bucket_of(e)
-  local pos = e.pos
-  local b = buckets[math_ceil(e.due / 1000 - EPS)]
-  if b and b[pos] == e then return b end
-  b = buckets[M.frame + 1]
-  if b and b[pos] == e then return b end
-  if draining and draining[pos] == e then return draining end
-  return nil
-end
-
---- Notes that an entry of a pending bucket was cancelled; a bucket more than half dead is
---- compacted (order kept), so cancelled far-future work does not hold memory until its step.
---- (An entry's bucket is found again from its due key: entries keep no step field, which
---- keeps timer records small.)
-local function entry_cancelled(e)
-  local due = e.due
-  if due <= M.frame * 1000 then return end -- due in the step being drained or the next: not worth it
-  local step = step_for(due)
-  local b = buckets[step]
-  if not b then return end
-  local dead = b.dead + 1
-  b.dead = dead
-  if dead * 2 > b.n then
-    local kept = 0
-    for i = 1, b.n do
-      local entry = b[i]
-      b[i] = nil
-      local state = entry.state
-      if state == TIMER or state == INTERVAL or state == WAKE or state == DEFERRED then
-        kept = kept + 1
-        b[kept] = entry
-      end
-    end
-    b.n, b.dead = kept, 0
-    if kept == 0 then buckets[step] = nil else rebuild_parallel(b, kept) end
-  end
-end
-
-local function entry_before(a, b)
-  if a.due ~= b.due then return a.due < b.due end
-  return a.seq < b.seq
+  b.arr, b.at = new_arr, at
 end
 
 --- Sorts bucket `b` by (due key, sequence).
 local function sort_bucket(b)
-  table_sort(b, entry_before)
-  rebuild_parallel(b, b.n)
+  local dues, seqs = b.due, b.seq
+  local from = {}
+  for i = 1, b.n do from[i] = i end
+  table_sort(from, function(x, y)
+    local dx, dy = dues[x], dues[y]
+    if dx ~= dy then return dx < dy end
+    return seqs[x] < seqs[y]
+  end)
+  permute(b, from)
+  b.sorted = true
+end
+
+local function drop_bucket(b)
+  if buckets[b.step] == b then buckets[b.step] = nil end
+  bucket_by_no[b.no] = nil
+end
+
+--- Notes that an entry of bucket `b` died; a pending bucket more than half dead is compacted
+--- (order kept), so cancelled far-future work does not hold memory until its step.
+local function bucket_entry_dead(b)
+  if b.step <= M.frame + 1 then return end -- drained now or next step: not worth it
+  local dead = b.dead + 1
+  b.dead = dead
+  local n = b.n
+  if dead * 2 <= n then return end
+  local from = {}
+  local fns, ents = b.fn, b.ent
+  for i = 1, n do
+    local e = ents[i]
+    if fns[i] or (e and e.state ~= CANCELLED) then from[#from + 1] = i end
+  end
+  b.n, b.dead = #from, 0
+  if b.n == 0 then drop_bucket(b) else permute(b, from) end
+end
+
+--- Notes that queued record `e` was cancelled (its entry is skipped when its step comes).
+local function entry_cancelled(e)
+  if e.due <= M.frame * 1000 then return end -- due in the step being drained or the next
+  local b = buckets[step_for(e.due)]
+  if b then bucket_entry_dead(b) end
+end
+
+--- Bucket and position of pending one-shot timer `id`, or nil (unknown, cleared or fired).
+local function locate(id)
+  local x = id // 2
+  local b = bucket_by_no[x // ARRIVALS]
+  if not b then return nil end
+  local a = x % ARRIVALS
+  local p = a
+  if b.at then p = b.at[a] elseif a > b.n then return nil end
+  if not p or not b.fn[p] then return nil end
+  if b == draining and p <= drain_position() then return nil end -- fired in this drain
+  return b, p
+end
+
+--- Creates a one-shot timer calling `fn()` at key `due`, owned by `owner`. Returns its id,
+--- or nil if its step's bucket cannot name another entry (see M.STEP_FULL).
+local function oneshot_new(fn, due, owner)
+  local pending = buckets[step_for(due)]
+  if pending and pending.arrivals >= ARRIVALS - 1 then return nil end
+  local b, n = push(due, M.next_seq(), fn, owner, false) -- (owner may be nil: a hole is harmless)
+  b.live = b.live + 1
+  oneshots = oneshots + 1
+  local id = id_at(b, n)
+  if owner then rt.owner_add(owner, id) end
+  local site_of = rt.site_of
+  if site_of then
+    local site = b.site or {}
+    b.site = site
+    site[n] = site_of()
+  end
+  return id
+end
+
+--- True if one-shot timer `id` is pending.
+function M.oneshot_live(id)
+  return locate(id) ~= nil
+end
+
+--- Cancels one-shot timer `id`; with `check`, only if `owner` owns it. True if it was pending.
+function M.oneshot_cancel(id, check, owner)
+  local b, p = locate(id)
+  if not b then return false end
+  if check and b.own[p] ~= owner then return false end
+  b.fn[p], b.own[p] = false, nil
+  if b.site then b.site[p] = nil end
+  b.live = b.live - 1
+  oneshots = oneshots - 1
+  if b ~= draining then bucket_entry_dead(b) end
+  return true
+end
+
+--- Number of one-shot timers pending.
+function M.oneshot_count()
+  return oneshots
+end
+
+--- Calls `visit(id, owner, step, site, due, seq)` for each pending one-shot timer (between
+--- steps), in no particular order.
+function M.each_oneshot(visit)
+  for step, b in pairs(buckets) do
+    local fns, owns, site, dues, seqs = b.fn, b.own, b.site, b.due, b.seq
+    for i = 1, b.n do
+      if fns[i] then visit(id_at(b, i), owns[i], step, site and site[i] or nil, dues[i], seqs[i]) end
+    end
+  end
 end
 
 -- Runners -------------------------------------------------------------------------------
@@ -235,7 +329,7 @@ local function bucket_runner_body()
   local my = runner_epoch
   internal = false
   local b = cur_list
-  local fns, owns = b.fn, b.own
+  local fns, owns, ents = b.fn, b.own, b.ent
   for i = cur_i + 1, cur_n do
     cur_i = i
     local fn = fns[i]
@@ -243,8 +337,10 @@ local function bucket_runner_body()
       ctx.owner = owns[i]
       fn()
     else
-      local e = b[i]
-      if e.state == WAKE then invoke_wake(e) else invoke_bucket_entry(e) end
+      local e = ents[i]
+      if e then
+        if e.state == WAKE then invoke_wake(e) else invoke_bucket_entry(e) end
+      end
     end
     if runner_epoch ~= my then return end -- donated: the callback that waited has finished
   end
@@ -526,7 +622,8 @@ end
 -- Timers ----------------------------------------------------------------------------------
 
 --- Creates a timer: calls `fn(...)` after `delay_key` units; repeats every `period_key`
---- units if given. Returns the timer record (its id is the handle).
+--- units if given. Returns its id (the handle scripts get), or nil if the step the timer is
+--- due in is full (M.STEP_FULL).
 function M.timer_new(fn, delay_key, period_key, args)
   local base = now_key()
   local owner = ctx.owner
@@ -535,53 +632,36 @@ function M.timer_new(fn, delay_key, period_key, args)
     local callback = fn
     fn = function() return callback(unpack(args, 1, args.n)) end
   end
-  local e
-  if period_key then
-    if period_key < 0 then period_key = 0 end
-    e = { kind = "timer", state = INTERVAL, id = 0, released = false, fn = fn, owner = owner,
-          seq = M.next_seq(), due = base + period_key, period = period_key, base = base, k = 1 }
-    slot_new(e)
-    enqueue(e, false)
-  else
-    -- Eight fields, the smallest table Lua can hold them in; the callback lives in the
-    -- bucket's `fn` array.
-    e = { kind = "timer", state = TIMER, id = 0, released = false, owner = owner,
-          seq = M.next_seq(), due = base + (delay_key > 0 and delay_key or 0), pos = 0 }
-    slot_new(e)
-    enqueue(e, fn)
+  if not period_key then
+    return oneshot_new(fn, base + (delay_key > 0 and delay_key or 0), owner)
   end
+  if period_key < 0 then period_key = 0 end
+  local e = { kind = "timer", state = INTERVAL, id = 0, released = false, fn = fn, owner = owner,
+              seq = M.next_seq(), due = base + period_key, period = period_key, base = base, k = 1 }
+  slot_new(e)
   local site_of = rt.site_of
   if site_of then rt.sites[e] = site_of() end
-  return e
+  enqueue(e)
+  return e.id
 end
 
 --- Where the drain of the bucket being drained has got to (entries up to it were reached).
-local function drain_position()
+function drain_position()
   if cur_list == draining then return cur_i end
   return draining_i
 end
 
---- Cancels a timer record. Returns true if it was pending.
+--- Cancels an interval's record. Returns true if it was pending.
 function M.timer_cancel(e)
-  local state = e.state
-  if state == TIMER then
-    -- A one-shot timer is pending until the drain of its bucket reaches it; it is not marked
-    -- when it fires (its record is not touched then), so that is decided from its position.
-    local b = bucket_of(e)
-    local pos = e.pos
-    if not b or (b == draining and pos <= drain_position()) then return false end
-    b.fn[pos] = false
-  elseif state ~= INTERVAL then
-    return false
-  end
+  if e.state ~= INTERVAL then return false end
   e.state = CANCELLED
   slot_release(e)
   entry_cancelled(e)
   return true
 end
 
---- Runs one entry of a due bucket that is not a pending one-shot timer (those fire from the
---- bucket's arrays, see bucket_runner_body and invoke_bucket_item).
+--- Runs queued record `e` of a due bucket (one-shot timers fire from the bucket's columns,
+--- see bucket_runner_body and invoke_bucket_item).
 function invoke_bucket_entry(e)
   local state = e.state
   if state == INTERVAL then
@@ -612,10 +692,11 @@ local function invoke_bucket_item(b, i)
   if fn then
     local owner = b.own[i]
     ctx.owner = owner
-    if tracing then rt.trace_record("timer", b.id[i], owner) end
+    if tracing then rt.trace_record("timer", id_at(b, i), owner) end
     return fn()
   end
-  return invoke_bucket_entry(b[i])
+  local e = b.ent[i]
+  if e then return invoke_bucket_entry(e) end
 end
 
 -- Deferred work ---------------------------------------------------------------------------
@@ -683,8 +764,9 @@ function M.step()
       run_list(b, n, nil, bucket_runner_body)
     end
     draining = nil
-    -- Every one-shot timer still in the `fn` array fired: release their slots in one pass.
-    rt.slot_release_fired(b.fn, b.id, n)
+    -- The one-shot timers still in the bucket all fired; the bucket goes with them.
+    bucket_by_no[b.no] = nil
+    oneshots = oneshots - b.live
   end
 
   -- 2. entity updates
@@ -742,7 +824,8 @@ function M.invoke_item_profiled(b, i)
   local t = clock()
   invoke_bucket_item(b, i)
   local dt = clock() - t
-  if b[i].task then profile.tasks = profile.tasks + dt else profile.timers = profile.timers + dt end
+  local e = b.ent[i]
+  if e and e.task then profile.tasks = profile.tasks + dt else profile.timers = profile.timers + dt end
 end
 
 --- Number of deferred items queued for this step.

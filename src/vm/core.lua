@@ -25,8 +25,9 @@ M.entry = {}
 --- Globals the sandbox offers to scripts; API modules add to it (name -> value).
 M.globals = {}
 
---- Where each timer, task and entity was created ("script:line"), while the inspector
---- records creation sites (see inspect.lua); weak keys.
+--- Where each interval, task and entity was created ("script:line"), while the inspector
+--- records creation sites (see inspect.lua); weak keys. (A one-shot timer's site is kept in
+--- its bucket: see scheduler.lua.)
 M.sites = setmetatable({}, { __mode = "k" })
 
 --- Tables with fields `rawset` must not touch (entity `self` tables): table -> set of keys.
@@ -36,53 +37,65 @@ M.guarded_fields = setmetatable({}, { __mode = "k" })
 M.protected = setmetatable({}, { __mode = "k" })
 
 --- The slot store: every Lua function or coroutine the runtime keeps for later lives in one
---- record here, under an id that is never reused. Anchored in the Lua registry.
+--- record here, under an id that is never reused. Anchored in the Lua registry. (One-shot
+--- timers are the exception: the scheduler's queue holds them, with even ids of their own;
+--- record ids are odd. See scheduler.lua, "The queue".)
 local slots = {}
 local live_slots = 0
 -- Owners that were given new records after they died (code still running after its own
 -- entity:destroy()): all they own is cancelled at the next flush, before any of it can run.
 local zombies, nzombies = {}, 0
-local next_id = 0
+local next_id = -1
 local dead = {}
 local ndead = 0
 M.debug.getregistry()["moonstep.slots"] = slots
 
+--- True if `item` of an owner's list is still live: a record (live while the store holds
+--- it and it is not marked `released`) or a one-shot timer's id (live while pending).
+local function item_live(item)
+  if type(item) == "number" then return M.scheduler.oneshot_live(item) end
+  return slots[item.id] == item and not item.released
+end
+
 -- Each owner keeps its records in an append-only list (cheaper than a hash insert and delete
--- per record); released records are dropped from it when it fills up (amortized O(1)).
+-- per record); dead items are dropped from it when it fills up (amortized O(1)).
 local function owner_compact(owner)
   local list, n, kept = owner.list, owner.n, 0
   for i = 1, n do
-    local record = list[i]
+    local item = list[i]
     list[i] = nil
-    if slots[record.id] == record and not record.released then
+    if item_live(item) then
       kept = kept + 1
-      list[kept] = record
+      list[kept] = item
     end
   end
   owner.cap = kept * 2 > 64 and kept * 2 or 64
   return kept
 end
 
+--- Adds `item` (a record, or a one-shot timer's id) to what `owner` owns.
+function M.owner_add(owner, item)
+  if not owner.alive and not zombies[owner] then
+    nzombies = nzombies + 1
+    zombies[nzombies], zombies[owner] = owner, true
+  end
+  local n = owner.n + 1
+  if n > owner.cap then n = owner_compact(owner) + 1 end
+  owner.n = n
+  owner.list[n] = item
+end
+
 --- Stores `record` (a table with `owner`, `id` and `released` fields) and returns its id.
 --- A record is live while the store holds it and it is not marked `released`.
 --- Records should be created with every field they will ever have, so none is added later.
 function M.slot_new(record)
-  next_id = next_id + 1
+  next_id = next_id + 2
   local id = next_id
   record.id = id
   slots[id] = record
   live_slots = live_slots + 1
   local owner = record.owner
-  if owner then
-    if not owner.alive and not zombies[owner] then
-      nzombies = nzombies + 1
-      zombies[nzombies], zombies[owner] = owner, true
-    end
-    local n = owner.n + 1
-    if n > owner.cap then n = owner_compact(owner) + 1 end
-    owner.n = n
-    owner.list[n] = record
-  end
+  if owner then M.owner_add(owner, record) end
   return id
 end
 
@@ -123,26 +136,14 @@ function M.slot_flush()
   ndead = 0
 end
 
---- Batch release of the one-shot timers a drained bucket fired: slot `ids[i]` for each i
---- where `fns[i]` is set (a cancelled timer's is false, and its slot went the usual way).
---- The drain's own arrays are the batch, so firing a timer appends to no other list.
-function M.slot_release_fired(fns, ids, n)
-  local released = 0
-  for i = 1, n do
-    if fns[i] then
-      slots[ids[i]] = nil
-      released = released + 1
-    end
-  end
-  live_slots = live_slots - released
-end
-
---- Number of live slots (released ones awaiting the flush still count).
+--- Number of live slots (released records awaiting the flush still count), pending one-shot
+--- timers included.
 function M.slot_count()
-  return live_slots
+  return live_slots + M.scheduler.oneshot_count()
 end
 
---- Every live slot record (for the inspector and for closing).
+--- Every live slot record (for the inspector and the stats; one-shot timers are not records:
+--- see scheduler.each_oneshot).
 function M.slot_each()
   return pairs(slots)
 end
@@ -153,12 +154,12 @@ function M.owner_new(kind, label)
            on_disabled = false }
 end
 
---- The owner's live records, in creation order.
+--- What the owner still owns (records, and one-shot timers' ids), in creation order.
 function M.owner_records(owner)
   local out, list = {}, owner.list
   for i = 1, owner.n do
-    local record = list[i]
-    if slots[record.id] == record and not record.released then out[#out + 1] = record end
+    local item = list[i]
+    if item_live(item) then out[#out + 1] = item end
   end
   return out
 end
@@ -206,8 +207,10 @@ function M.report(source, owner, err, thread)
   host.error(source or "main", owner and owner.label or "runtime", message, clean_traceback(tb or ""))
 end
 
---- Cancels one slot record (timer, task, connection, host call). True if it was live.
+--- Cancels one slot record (timer, task, connection, host call) or one-shot timer id. True
+--- if it was live.
 function M.cancel_record(record)
+  if type(record) == "number" then return M.scheduler.oneshot_cancel(record) end
   if record.released then return false end
   local kind = record.kind
   if kind == "timer" then return M.scheduler.timer_cancel(record) end

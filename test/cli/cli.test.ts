@@ -74,15 +74,16 @@ describe('The moonstep command', () => {
   });
 
   it('writes the trace as JSON lines and a stable digest', async () => {
-    const dir = scripts({ 'main.lua': 'setTimeout(function() end, 50)\ntask.spawn(function() task.wait(0.1) end)' });
+    const dir = scripts({ 'main.lua': 'print(setTimeout(function() end, 50))\ntask.spawn(function() task.wait(0.1) end)' });
     const trace = join(dir, 'trace.jsonl');
     const r1 = await cli('run', join(dir, 'main.lua'), '--frames', '10', '--trace', trace, '--digest');
+    const timerId = Number(r1.stdout.trim());
     const records = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(records).toEqual([
       { step: 0, kind: 'main', id: 0, owner: 'script:main.lua' },
-      { step: 0, kind: 'task', id: 2, owner: 'script:main.lua' },
-      { step: 3, kind: 'timer', id: 1, owner: 'script:main.lua' },
-      { step: 6, kind: 'task', id: 2, owner: 'script:main.lua' },
+      { step: 0, kind: 'task', id: 1, owner: 'script:main.lua' },
+      { step: 3, kind: 'timer', id: timerId, owner: 'script:main.lua' },
+      { step: 6, kind: 'task', id: 1, owner: 'script:main.lua' },
     ]);
     const r2 = await cli('run', join(dir, 'main.lua'), '--frames', '10', '--digest');
     expect(r1.stderr).toMatch(/^trace digest: [0-9a-f]{16} \(4 records\)\n$/);

@@ -112,26 +112,32 @@ describe('events between the host and scripts', () => {
 
 describe('trace', () => {
   it('records each callback and resume with step, kind, handle id and owner', async () => {
-    const { rt, run, steps } = await start({ trace: true });
-    run(`setTimeout(function() end, 0)
+    const { rt, run, steps, prints } = await start({ trace: true });
+    run(`local a = setTimeout(function() end, 0)
          task.spawn(function() task.wait() end)
-         setTimeout(function() task.defer(function() end) events.emit("e") end, 20)
-         events.on("e", function() end)`);
+         local b = setTimeout(function() task.defer(function() end) events.emit("e") end, 20)
+         events.on("e", function() end)
+         print(a, b)`);
     steps(3);
+    // Records have odd ids in creation order (task 1, deferred 5, connection 7); one-shot timers
+    // have the even ids setTimeout returned.
+    const [a, b] = prints[0]!.split('\t');
+    expect(Number(a) % 2).toBe(0);
     expect(rt.trace.map((r) => `${r.step} ${r.kind} ${r.id} ${r.owner}`)).toEqual([
       '0 main 0 script:test.lua',
-      '0 task 2 script:test.lua',
-      '1 timer 1 script:test.lua',
-      '1 task 2 script:test.lua',
-      '2 timer 3 script:test.lua',
-      '2 event 6 script:test.lua',
+      '0 task 1 script:test.lua',
+      `1 timer ${a} script:test.lua`,
+      '1 task 1 script:test.lua',
+      `2 timer ${b} script:test.lua`,
+      '2 event 7 script:test.lua',
       '2 deferred 5 script:test.lua',
     ]);
     const again = await start({ trace: true });
-    again.run(`setTimeout(function() end, 0)
+    again.run(`local a = setTimeout(function() end, 0)
          task.spawn(function() task.wait() end)
-         setTimeout(function() task.defer(function() end) events.emit("e") end, 20)
-         events.on("e", function() end)`);
+         local b = setTimeout(function() task.defer(function() end) events.emit("e") end, 20)
+         events.on("e", function() end)
+         print(a, b)`);
     again.steps(3);
     expect(again.rt.traceDigest()).toEqual(rt.traceDigest());
   });

@@ -3,22 +3,35 @@ import { createRuntime } from '../../src/index';
 import { start } from '../helpers';
 
 describe('The inspector snapshot', () => {
-  it('lists pending timers and waiting tasks with owner, due step and creation site', async () => {
+  it('lists pending timers (in firing order) and waiting tasks with owner, due step and creation site', async () => {
     const rt = await createRuntime();
+    const prints: string[] = [];
+    rt.on('print', (text) => prints.push(text));
     rt.recordCreationSites(true);
     rt.runSource(
-      ['setTimeout(function() end, 100)', 'setInterval(function() end, 250)', 'task.spawn(function() task.wait(1) end)'].join('\n'),
+      [
+        'local a = setTimeout(function() end, 300)',
+        'local b = setInterval(function() end, 250)',
+        'task.spawn(function() task.wait(1) end)',
+        'local c = setTimeout(function() end, 250)',
+        'local d = setTimeout(function() end, 240)',
+        'print(a, b, c, d)',
+      ].join('\n'),
       'inspected.lua',
     );
+    const [a, b, c, d] = prints[0]!.split('\t').map(Number);
     const snap = rt.inspect();
+    // Step 15 holds d (240 ms), then b and c (250 ms, in creation order); a is due in step 18.
     expect(snap.timers).toEqual([
-      { id: expect.any(Number), owner: 'script:inspected.lua', dueStep: 6, interval: false, site: 'inspected.lua:1' },
-      { id: expect.any(Number), owner: 'script:inspected.lua', dueStep: 15, interval: true, site: 'inspected.lua:2' },
+      { id: d, owner: 'script:inspected.lua', dueStep: 15, interval: false, site: 'inspected.lua:5' },
+      { id: b, owner: 'script:inspected.lua', dueStep: 15, interval: true, site: 'inspected.lua:2' },
+      { id: c, owner: 'script:inspected.lua', dueStep: 15, interval: false, site: 'inspected.lua:4' },
+      { id: a, owner: 'script:inspected.lua', dueStep: 18, interval: false, site: 'inspected.lua:1' },
     ]);
     expect(snap.tasks).toEqual([
       { id: expect.any(Number), owner: 'script:inspected.lua', status: 'suspended', wakeStep: 60, site: 'inspected.lua:3' },
     ]);
-    expect(snap.liveSlots).toBe(3);
+    expect(snap.liveSlots).toBe(5);
     rt.close();
   });
 

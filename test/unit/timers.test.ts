@@ -140,6 +140,41 @@ describe('Ordering within a step', () => {
     steps(3);
     expect(prints).toEqual(['true\ttrue\tfalse\tfalse\tfalse', 'stale\tfalse']);
   });
+
+  it('take an id given as an integral float, and ignore fractional, negative and non-number ids', async () => {
+    const { run, steps, prints } = await start();
+    run(`local t = setTimeout(function() print("t ran") end, 10)
+         local i = setInterval(function() print("i ran") end, 10)
+         print(clearTimeout(t + 0.5), clearTimeout(-t), clearTimeout(tostring(t)), clearTimeout({}), clearTimeout(0))
+         print(clearTimeout(t + 0.0), clearInterval(i * 1.0))`);
+    steps(3);
+    expect(prints).toEqual(['false\tfalse\tfalse\tfalse\tfalse', 'true\ttrue']);
+  });
+
+  it('keep ids unique when a bucket is sorted or compacted (ids name timers, not places)', async () => {
+    const { run, steps, prints } = await start();
+    // 400 timers land in step 31 out of order (sorted before it runs); clearing 300 of them
+    // compacts the bucket; the rest must still be cleared and fired by their own ids.
+    run(`local ids = {}
+         for k = 1, 400 do
+           local ms = 500 - (k % 7)
+           ids[k] = setTimeout(function() print("fired", k) end, ms)
+         end
+         for k = 1, 300 do assert(clearTimeout(ids[k])) end
+         for k = 301, 400, 2 do assert(clearTimeout(ids[k]), k) end
+         print(clearTimeout(ids[1]), clearTimeout(ids[301]))`);
+    steps(31);
+    const fired = prints.slice(1).map((p) => Number(p.split('\t')[1]));
+    expect(prints[0]).toBe('false\tfalse');
+    expect(fired.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, j) => 302 + 2 * j));
+  });
+
+  it('refuse more timers due in one step than ids can name, with an error at the caller\'s line', async () => {
+    const { run, errors, rt } = await start({ memoryLimitBytes: 1 << 30, instructionBudget: Infinity });
+    run('local f = function() end\nfor i = 1, 2097151 do setTimeout(f, 1000) end\nsetTimeout(f, 1000)', 'many.lua');
+    expect(errors.map((e) => e.message)).toEqual(['many.lua:3: setTimeout: too many timers and waits due in one step (at most 2097151)']);
+    expect(rt.stats().pendingTimers).toBe(2097151);
+  });
 });
 
 describe('Bad timer arguments', () => {
