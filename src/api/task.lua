@@ -105,11 +105,13 @@ end
 
 --- task.wait(seconds?) -> waited: suspends the current task; returns the game seconds
 --- actually waited. Without an argument, waits until the next step.
+local current_task, wait_until_key, now_key = sched.current_task, sched.wait_until_key, sched.now_key
 function M.wait(seconds)
-  check_finite(seconds, 1, "task.wait", true)
-  local t = sched.current_task("task.wait")
-  local delay = seconds and seconds > 0 and sched.seconds_to_key(seconds) or 0
-  return sched.wait_until_key(t, sched.now_key() + delay)
+  if seconds ~= nil then check_finite(seconds, 1, "task.wait") end
+  local t = current_task("task.wait")
+  local due = now_key()
+  if seconds and seconds > 0 then due = due + sched.seconds_to_key(seconds) end
+  return wait_until_key(t, due)
 end
 
 --- task.wait_frames(n) -> waited: suspends the current task for n steps (at least one).

@@ -29,9 +29,13 @@ local BAD_YIELD = "coroutine.yield can only be used inside a coroutine the scrip
 
 -- Public ------------------------------------------------------------------------------
 
+-- M.frame (steps run so far) and M.hz are what other modules read; the scheduler's own hot
+-- paths read these mirrors (a local is cheaper than a field of this module table).
+local cur_frame, cur_hz = 0, 60
+
 --- Configures the clock. `hz` is the fixed step rate (a positive integer).
 function M.configure(hz)
-  M.hz = hz
+  M.hz, cur_hz = hz, hz
   M.dt = 1 / hz
 end
 
@@ -43,18 +47,18 @@ M.defer_pass_limit = 10
 
 --- Key of the start of the current step.
 local function now_key()
-  return M.frame * 1000
+  return cur_frame * 1000
 end
 M.now_key = now_key
 
 --- Converts a delay in milliseconds to key units.
 function M.ms_to_key(ms)
-  return ms * M.hz
+  return ms * cur_hz
 end
 
 --- Converts a delay in seconds to key units.
 function M.seconds_to_key(seconds)
-  return seconds * 1000 * M.hz
+  return seconds * 1000 * cur_hz
 end
 
 -- Queued records carry a `state`: what they are while pending, and what became of them.
@@ -71,16 +75,17 @@ function M.set_tracing(on)
 end
 
 --- Next creation sequence number (ties between equal due times break by it).
-function M.next_seq()
+local function next_seq()
   seq = seq + 1
   return seq
 end
+M.next_seq = next_seq
 
 --- Step in which work due at `key` runs: the first step whose start is at or after `key`,
 --- and never the current one.
 local function step_for(key)
   local s = math_ceil(key / 1000 - EPS)
-  local soonest = M.frame + 1
+  local soonest = cur_frame + 1
   if s < soonest then return soonest end
   return s
 end
@@ -98,8 +103,8 @@ M.step_for = step_for
 -- A one-shot timer's id names its place: every bucket gets a number `b.no` (never reused) and
 -- every entry an arrival number in its bucket, so the id is 2 * (b.no * ARRIVALS + arrival)
 -- (even; the slot store's ids are odd). Until a bucket is sorted or compacted an entry's
--- position is its arrival number; after that `b.at[arrival]` gives the position and
--- `b.arr[position]` the arrival.
+-- position is its arrival number; after that `b.at[arrival]` gives the position,
+-- `b.arr[position]` the arrival, and `b.arrivals` counts arrivals.
 local ARRIVALS <const> = 1 << 21
 M.STEP_FULL = ("too many timers and waits due in one step (at most %d)"):format(ARRIVALS - 1)
 local buckets = {}
@@ -126,7 +131,7 @@ end
 --- Lua's initial stack, which saves 640 bytes per waiting task.)
 local function push(due, sq, fn, own, ent)
   local s = math_ceil(due / 1000 - EPS) -- step_for, inlined
-  if s <= M.frame then s = M.frame + 1 end
+  if s <= cur_frame then s = cur_frame + 1 end
   local b = buckets[s] or new_bucket(s)
   local n = b.n + 1
   if n > 1 and b.sorted then
@@ -135,9 +140,12 @@ local function push(due, sq, fn, own, ent)
   end
   b.n = n
   b.due[n], b.seq[n], b.fn[n], b.own[n], b.ent[n] = due, sq, fn, own, ent
-  local a = b.arrivals + 1
-  b.arrivals = a
-  if b.arr then b.arr[n], b.at[a] = a, n end
+  local arr = b.arr
+  if arr then -- reordered before: arrivals are counted apart from positions
+    local a = b.arrivals + 1
+    b.arrivals = a
+    arr[n], b.at[a] = a, n
+  end
   return b, n
 end
 
@@ -178,6 +186,7 @@ local function sort_bucket(b)
   local dues, seqs = b.due, b.seq
   local from = {}
   for i = 1, b.n do from[i] = i end
+  if not b.arr then b.arrivals = b.n end
   table_sort(from, function(x, y)
     local dx, dy = dues[x], dues[y]
     if dx ~= dy then return dx < dy end
@@ -195,7 +204,7 @@ end
 --- Notes that an entry of bucket `b` died; a pending bucket more than half dead is compacted
 --- (order kept), so cancelled far-future work does not hold memory until its step.
 local function bucket_entry_dead(b)
-  if b.step <= M.frame + 1 then return end -- drained now or next step: not worth it
+  if b.step <= cur_frame + 1 then return end -- drained now or next step: not worth it
   local dead = b.dead + 1
   b.dead = dead
   local n = b.n
@@ -206,13 +215,14 @@ local function bucket_entry_dead(b)
     local e = ents[i]
     if fns[i] or (e and e.state ~= CANCELLED) then from[#from + 1] = i end
   end
+  if not b.arr then b.arrivals = n end
   b.n, b.dead = #from, 0
   if b.n == 0 then drop_bucket(b) else permute(b, from) end
 end
 
 --- Notes that queued record `e` was cancelled (its entry is skipped when its step comes).
 local function entry_cancelled(e)
-  if e.due <= M.frame * 1000 then return end -- due in the step being drained or the next
+  if e.due <= cur_frame * 1000 then return end -- due in the step being drained or the next
   local b = buckets[step_for(e.due)]
   if b then bucket_entry_dead(b) end
 end
@@ -234,8 +244,8 @@ end
 --- or nil if its step's bucket cannot name another entry (see M.STEP_FULL).
 local function oneshot_new(fn, due, owner)
   local pending = buckets[step_for(due)]
-  if pending and pending.arrivals >= ARRIVALS - 1 then return nil end
-  local b, n = push(due, M.next_seq(), fn, owner, false) -- (owner may be nil: a hole is harmless)
+  if pending and (pending.arr and pending.arrivals or pending.n) >= ARRIVALS - 1 then return nil end
+  local b, n = push(due, next_seq(), fn, owner, false) -- (owner may be nil: a hole is harmless)
   b.live = b.live + 1
   oneshots = oneshots + 1
   local id = id_at(b, n)
@@ -365,7 +375,7 @@ local cur_dt, cur_ready_check = 0, nil
 local function update_runner_body()
   local my = runner_epoch
   internal = false
-  local list, dt, frame, ready_check = cur_list, cur_dt, M.frame, cur_ready_check
+  local list, dt, frame, ready_check = cur_list, cur_dt, cur_frame, cur_ready_check
   for i = cur_i + 1, cur_n do
     cur_i = i
     local e = list[i]
@@ -492,7 +502,11 @@ local pack = table.pack
 
 local function finish_resume(t, co, so, ss, st, sth, ok, what, ...)
   ctx.owner, ctx.source, ctx.task, ctx.thread = so, ss, st, sth
-  if not ok then
+  if what == SCHED and ok and not t.cancel_requested then
+    -- The common case: the task waits again (only a scheduler yield carries SCHED; scripts
+    -- cannot reach it, so a task that returned never gives it).
+    t.status = "suspended"
+  elseif not ok then
     t.error_message = rt.error_text(what)
     rt.report(t.source, t.owner, what, co)
     task_finish(t, "errored")
@@ -535,7 +549,7 @@ function invoke_wake(e)
   if values then
     resume_task(t, table.unpack(values, 1, values.n))
   else
-    resume_task(t, (M.frame - e.start_frame) / M.hz)
+    resume_task(t, (cur_frame - e.start_frame) / cur_hz)
   end
 end
 
@@ -561,23 +575,24 @@ end
 
 --- Schedules task `t` to be resumed at key `due` (with `values`, a packed table, if given;
 --- else with the seconds waited).
-function M.wake_at(t, due, values)
+local function wake_at(t, due, values)
   local e = t.spare_wake
   if e then
     t.spare_wake = false
-    e.state, e.due, e.seq, e.start_frame, e.values = WAKE, due, M.next_seq(), M.frame, values or false
+    e.state, e.due, e.seq, e.start_frame, e.values = WAKE, due, next_seq(), cur_frame, values or false
   else
-    e = { state = WAKE, task = t, due = due, seq = M.next_seq(), start_frame = M.frame,
+    e = { state = WAKE, task = t, due = due, seq = next_seq(), start_frame = cur_frame,
           values = values or false }
   end
   t.wake = e
   enqueue(e)
   return e
 end
+M.wake_at = wake_at
 
 --- Suspends the current task until key `due`; returns what the wake passes.
 function M.wait_until_key(t, due, values)
-  M.wake_at(t, due, values)
+  wake_at(t, due, values)
   return coyield(SCHED)
 end
 
@@ -599,7 +614,7 @@ end
 
 --- Wakes suspended task `t` in the next step, passing `values` (a packed table).
 function M.wake_next_step(t, values)
-  return M.wake_at(t, now_key(), values)
+  return wake_at(t, now_key(), values)
 end
 
 --- Cancels task `t`. Returns true if it was still live. A running task stops at its next
@@ -637,7 +652,7 @@ function M.timer_new(fn, delay_key, period_key, args)
   end
   if period_key < 0 then period_key = 0 end
   local e = { kind = "timer", state = INTERVAL, id = 0, released = false, fn = fn, owner = owner,
-              seq = M.next_seq(), due = base + period_key, period = period_key, base = base, k = 1 }
+              seq = next_seq(), due = base + period_key, period = period_key, base = base, k = 1 }
   slot_new(e)
   local site_of = rt.site_of
   if site_of then rt.sites[e] = site_of() end
@@ -670,7 +685,7 @@ function invoke_bucket_entry(e)
     local period = e.period
     local k = e.k + 1
     if period > 0 then
-      local behind = math_floor((M.frame * 1000 - e.base) / period + EPS) + 1
+      local behind = math_floor((cur_frame * 1000 - e.base) / period + EPS) + 1
       if behind > k then k = behind end
     end
     e.k = k
@@ -736,8 +751,8 @@ end
 
 --- Runs one step. Called by the host once per fixed step.
 function M.step()
-  local frame = M.frame + 1
-  M.frame = frame
+  local frame = cur_frame + 1
+  M.frame, cur_frame = frame, frame
   ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
   local profile = M.profile
   if profile then
@@ -785,7 +800,7 @@ function M.step()
       deferred, ndeferred = {}, 0
       for i = 1, n do
         local e = rest[i]
-        e.due, e.seq, e.state = now_key(), M.next_seq(), DEFERRED
+        e.due, e.seq, e.state = now_key(), next_seq(), DEFERRED
         enqueue(e)
       end
       break
