@@ -222,7 +222,9 @@ export class Runtime {
   /**
    * The watchdog: a count hook calls the Lua `watch_tick` every `chunk` instructions; the
    * tick counts per scheduler-started callback and raises once the budget is spent. The
-   * hook crosses into JS once per `chunk` instructions, about 0.2% of the work it watches.
+   * hook crosses into JS once per `chunk` instructions (about 0.2% of the work it watches),
+   * but while it is set Lua checks it at every instruction: script code runs about 2x slower
+   * (`watchdog.cost` in `npm run bench`).
    */
   private installWatchdog(budget: number, policy: RunawayPolicy): void {
     if (!(budget > 0)) throw new RangeError(`moonstep: instructionBudget must be positive (got ${budget})`);
