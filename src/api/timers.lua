@@ -20,7 +20,7 @@ function M.setTimeout(fn, ms, ...)
   check_finite(ms, 2, "setTimeout", true)
   local args = select("#", ...) > 0 and pack(...) or nil
   local id = sched.timer_new(fn, sched.ms_to_key(ms or 0), nil, args)
-  if not id then error("setTimeout: " .. sched.STEP_FULL, 2) end
+  if not id then error("setTimeout: " .. rt.queue.STEP_FULL, 2) end
   return id
 end
 
@@ -43,7 +43,7 @@ function M.clearTimeout(id)
     if not id then return false end
   end
   -- One-shot timers have even ids and live in the scheduler's queue; intervals are records.
-  if id % 2 == 0 then return sched.oneshot_cancel(id, true, rt.ctx.owner) end
+  if id % 2 == 0 then return rt.queue.oneshot_cancel(id, true, rt.ctx.owner) end
   local e = slot_get(id)
   if e == nil or e.kind ~= "timer" or e.owner ~= rt.ctx.owner then return false end
   return sched.timer_cancel(e)

@@ -1,6 +1,7 @@
 import { LuaVm } from '../vm/LuaVm';
 import coreLua from '../vm/core.lua?raw';
 import sandboxLua from '../vm/sandbox.lua?raw';
+import queueLua from '../scheduler/queue.lua?raw';
 import schedulerLua from '../scheduler/scheduler.lua?raw';
 import timersLua from '../api/timers.lua?raw';
 import taskLua from '../api/task.lua?raw';
@@ -20,6 +21,7 @@ export type HostFunctions = Record<string, (L: number) => number>;
  * the internal `rt` table and returns its module, stored as `rt[field]`.
  */
 const CHUNKS: ReadonlyArray<readonly [string, string, string]> = [
+  ['queue', 'moonstep/queue.lua', queueLua],
   ['scheduler', 'moonstep/scheduler.lua', schedulerLua],
   ['timers', 'moonstep/timers.lua', timersLua],
   ['task', 'moonstep/task.lua', taskLua],

@@ -35,7 +35,7 @@ function M.snapshot()
   end
   table.sort(records, function(a, b) return a.id < b.id end)
   local order = {} -- timer entry -> { due key, sequence }
-  sched.each_oneshot(function(id, owner, step, site, due, seq)
+  rt.queue.each_oneshot(function(id, owner, step, site, due, seq)
     local t = { id = id, owner = owner and owner.label or "-", due_step = step, interval = false, site = site or "" }
     timers[#timers + 1], order[t] = t, { due, seq }
   end)

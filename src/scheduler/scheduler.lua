@@ -3,8 +3,8 @@
 -- Time is counted in steps; `frame` is the number of steps run so far. A due time is kept
 -- as a "key" in units of 1/(1000*hz) seconds: the start of step k is k*1000, one millisecond
 -- is hz units and one second 1000*hz units, so whole-millisecond delays are exact integers.
--- Work due in a step sits in `buckets[step]`, ordered by (due key, sequence); an idle step
--- costs one table lookup whatever the number of pending items (see "The queue" below).
+-- Work due in a step waits in the queue (queue.lua), in one bucket per step, and runs in
+-- (due key, sequence) order.
 --
 -- Callbacks run inside a "runner" coroutine that walks a list. If a callback waits
 -- (task.wait), the runner is donated to it and becomes that callback's task, and a fresh
@@ -16,13 +16,14 @@ local rt = ...
 local M = {}
 
 local ctx = rt.ctx
+local Q = rt.queue
+local enqueue, record_cancelled, next_seq = Q.enqueue, Q.record_cancelled, Q.next_seq
 local SCHED = rt.SCHED
 local slot_new, slot_release = rt.slot_new, rt.slot_release
 local cocreate, coresume, costatus, coyield, coclose, corunning, coisyieldable =
   coroutine.create, coroutine.resume, coroutine.status, coroutine.yield, coroutine.close,
   coroutine.running, coroutine.isyieldable
-local math_ceil, math_floor, math_max = math.ceil, math.floor, math.max
-local table_sort = table.sort
+local math_floor = math.floor
 local EPS = 1e-9
 local BAD_YIELD = "coroutine.yield can only be used inside a coroutine the script created " ..
   "(to wait, use task.wait)"
@@ -61,12 +62,9 @@ function M.seconds_to_key(seconds)
   return seconds * 1000 * cur_hz
 end
 
--- Queued records carry a `state`: what they are while pending, and what became of them.
--- One-shot timers have no record at all (see "The queue" below).
-local CANCELLED <const>, WAKE <const>, DEFERRED <const>, INTERVAL <const> = 0, 2, 3, 5
-M.WAKE, M.DEFERRED, M.INTERVAL = WAKE, DEFERRED, INTERVAL
+-- Queued records carry a `state` (see queue.lua). One-shot timers have no record at all.
+local CANCELLED, WAKE, DEFERRED, INTERVAL = Q.CANCELLED, Q.WAKE, Q.DEFERRED, Q.INTERVAL
 
-local seq = 0
 local tracing = false
 
 --- Turns trace records on or off (rt.trace must be a table while on).
@@ -74,230 +72,15 @@ function M.set_tracing(on)
   tracing = on and true or false
 end
 
---- Next creation sequence number (ties between equal due times break by it).
-local function next_seq()
-  seq = seq + 1
-  return seq
-end
 M.next_seq = next_seq
-
---- Step in which work due at `key` runs: the first step whose start is at or after `key`,
---- and never the current one.
-local function step_for(key)
-  local s = math_ceil(key / 1000 - EPS)
-  local soonest = cur_frame + 1
-  if s < soonest then return soonest end
-  return s
-end
-M.step_for = step_for
-
--- The queue ---------------------------------------------------------------------------------
--- Work due in step s sits in bucket `buckets[s]`, kept as columns: entry i has due key
--- `b.due[i]`, sequence `b.seq[i]`, and either a one-shot timer's callback and owner
--- (`b.fn[i]`, `b.own[i]`) or a queued record (`b.ent[i]`: a task wake, an interval, deferred
--- work past its pass limit), the other column holding false. A one-shot timer is nothing
--- but its cells: firing one reads two arrays and allocates, writes and releases nothing, and
--- the whole bucket is dropped after its drain. Clearing a one-shot timer blanks its
--- callback and owner cells (`b.live` counts the callbacks still set).
---
--- A one-shot timer's id names its place: every bucket gets a number `b.no` (never reused) and
--- every entry an arrival number in its bucket, so the id is 2 * (b.no * ARRIVALS + arrival)
--- (even; the slot store's ids are odd). Until a bucket is sorted or compacted an entry's
--- position is its arrival number; after that `b.at[arrival]` gives the position,
--- `b.arr[position]` the arrival, and `b.arrivals` counts arrivals.
-local ARRIVALS <const> = 1 << 21
-M.STEP_FULL = ("too many timers and waits due in one step (at most %d)"):format(ARRIVALS - 1)
-local buckets = {}
-local bucket_by_no = {}
-local next_bno = 0
-local oneshots = 0 -- one-shot timers pending (counted as live slots)
--- The bucket being drained (taken out of `buckets`), while the step's first phase runs.
-local draining = nil
-local drain_position -- (defined with the runners) how far the drain of `draining` got
-
-local function new_bucket(s)
-  next_bno = next_bno + 1
-  local b = { n = 0, sorted = true, dead = 0, no = next_bno, step = s, arrivals = 0, live = 0,
-              fn = {}, own = {}, due = {}, seq = {}, ent = {}, arr = false, at = false, site = false }
-  buckets[s] = b
-  bucket_by_no[next_bno] = b
-  return b
-end
-
---- Appends an entry due at key `due` with sequence `sq` to the bucket of the step it lands
---- on: a one-shot timer (`fn`, `own`; `ent` false) or a queued record (`ent`; `fn` false).
---- Returns the bucket and the entry's position.
---- (A task waits through here: few registers and no further call keep its coroutine within
---- Lua's initial stack, which saves 640 bytes per waiting task.)
-local function push(due, sq, fn, own, ent)
-  local s = math_ceil(due / 1000 - EPS) -- step_for, inlined
-  if s <= cur_frame then s = cur_frame + 1 end
-  local b = buckets[s] or new_bucket(s)
-  local n = b.n + 1
-  if n > 1 and b.sorted then
-    local last = b.due[n - 1]
-    if last > due or (last == due and b.seq[n - 1] > sq) then b.sorted = false end
-  end
-  b.n = n
-  b.due[n], b.seq[n], b.fn[n], b.own[n], b.ent[n] = due, sq, fn, own, ent
-  local arr = b.arr
-  if arr then -- reordered before: arrivals are counted apart from positions
-    local a = b.arrivals + 1
-    b.arrivals = a
-    arr[n], b.at[a] = a, n
-  end
-  return b, n
-end
-
---- Queues record `e` (fields `due`, `seq`, `state`) for the step its due key lands on.
-local function enqueue(e)
-  return push(e.due, e.seq, false, false, e)
-end
-
-local function id_at(b, i)
-  local arr = b.arr
-  return (b.no * ARRIVALS + (arr and arr[i] or i)) * 2
-end
-
---- Reorders bucket `b`'s columns so that entry i comes from old position `from[i]`.
-local function permute(b, from)
-  local n = b.n
-  for _, column in ipairs({ "fn", "own", "due", "seq", "ent" }) do
-    local old, new = b[column], {}
-    for i = 1, n do new[i] = old[from[i]] end
-    b[column] = new
-  end
-  local site = b.site
-  if site then
-    local new = {}
-    for i = 1, n do new[i] = site[from[i]] end
-    b.site = new
-  end
-  local arr, new_arr, at = b.arr, {}, {}
-  for i = 1, n do
-    local a = arr and arr[from[i]] or from[i]
-    new_arr[i], at[a] = a, i
-  end
-  b.arr, b.at = new_arr, at
-end
-
---- Sorts bucket `b` by (due key, sequence).
-local function sort_bucket(b)
-  local dues, seqs = b.due, b.seq
-  local from = {}
-  for i = 1, b.n do from[i] = i end
-  if not b.arr then b.arrivals = b.n end
-  table_sort(from, function(x, y)
-    local dx, dy = dues[x], dues[y]
-    if dx ~= dy then return dx < dy end
-    return seqs[x] < seqs[y]
-  end)
-  permute(b, from)
-  b.sorted = true
-end
-
-local function drop_bucket(b)
-  if buckets[b.step] == b then buckets[b.step] = nil end
-  bucket_by_no[b.no] = nil
-end
-
---- Notes that an entry of bucket `b` died; a pending bucket more than half dead is compacted
---- (order kept), so cancelled far-future work does not hold memory until its step.
-local function bucket_entry_dead(b)
-  if b.step <= cur_frame + 1 then return end -- drained now or next step: not worth it
-  local dead = b.dead + 1
-  b.dead = dead
-  local n = b.n
-  if dead * 2 <= n then return end
-  local from = {}
-  local fns, ents = b.fn, b.ent
-  for i = 1, n do
-    local e = ents[i]
-    if fns[i] or (e and e.state ~= CANCELLED) then from[#from + 1] = i end
-  end
-  if not b.arr then b.arrivals = n end
-  b.n, b.dead = #from, 0
-  if b.n == 0 then drop_bucket(b) else permute(b, from) end
-end
-
---- Notes that queued record `e` was cancelled (its entry is skipped when its step comes).
-local function entry_cancelled(e)
-  if e.due <= cur_frame * 1000 then return end -- due in the step being drained or the next
-  local b = buckets[step_for(e.due)]
-  if b then bucket_entry_dead(b) end
-end
-
---- Bucket and position of pending one-shot timer `id`, or nil (unknown, cleared or fired).
-local function locate(id)
-  local x = id // 2
-  local b = bucket_by_no[x // ARRIVALS]
-  if not b then return nil end
-  local a = x % ARRIVALS
-  local p = a
-  if b.at then p = b.at[a] elseif a > b.n then return nil end
-  if not p or not b.fn[p] then return nil end
-  if b == draining and p <= drain_position() then return nil end -- fired in this drain
-  return b, p
-end
-
---- Creates a one-shot timer calling `fn()` at key `due`, owned by `owner`. Returns its id,
---- or nil if its step's bucket cannot name another entry (see M.STEP_FULL).
-local function oneshot_new(fn, due, owner)
-  local pending = buckets[step_for(due)]
-  if pending and (pending.arr and pending.arrivals or pending.n) >= ARRIVALS - 1 then return nil end
-  local b, n = push(due, next_seq(), fn, owner, false) -- (owner may be nil: a hole is harmless)
-  b.live = b.live + 1
-  oneshots = oneshots + 1
-  local id = id_at(b, n)
-  if owner then rt.owner_add(owner, id) end
-  local site_of = rt.site_of
-  if site_of then
-    local site = b.site or {}
-    b.site = site
-    site[n] = site_of()
-  end
-  return id
-end
-
---- True if one-shot timer `id` is pending.
-function M.oneshot_live(id)
-  return locate(id) ~= nil
-end
-
---- Cancels one-shot timer `id`; with `check`, only if `owner` owns it. True if it was pending.
-function M.oneshot_cancel(id, check, owner)
-  local b, p = locate(id)
-  if not b then return false end
-  if check and b.own[p] ~= owner then return false end
-  b.fn[p], b.own[p] = false, nil
-  if b.site then b.site[p] = nil end
-  b.live = b.live - 1
-  oneshots = oneshots - 1
-  if b ~= draining then bucket_entry_dead(b) end
-  return true
-end
-
---- Number of one-shot timers pending.
-function M.oneshot_count()
-  return oneshots
-end
-
---- Calls `visit(id, owner, step, site, due, seq)` for each pending one-shot timer (between
---- steps), in no particular order.
-function M.each_oneshot(visit)
-  for step, b in pairs(buckets) do
-    local fns, owns, site, dues, seqs = b.fn, b.own, b.site, b.due, b.seq
-    for i = 1, b.n do
-      if fns[i] then visit(id_at(b, i), owns[i], step, site and site[i] or nil, dues[i], seqs[i]) end
-    end
-  end
-end
+M.step_for = Q.step_for
 
 -- Runners -------------------------------------------------------------------------------
 
 local cur_list, cur_n, cur_i, cur_invoke = nil, 0, 0, nil
--- How far the drain of `draining` got when a nested list interrupted it (see run_list).
-local draining_i = 0
+-- The bucket being drained (from Q.take), and how far its drain got when a nested list
+-- interrupted it (see run_list).
+local draining, draining_i = nil, 0
 local runner_epoch = 0
 local owned_threads = setmetatable({}, { __mode = "k" })
 M.owned_threads = owned_threads
@@ -601,7 +384,7 @@ function M.cancel_wake(t)
   local wake = t.wake
   if wake and wake.state == WAKE then
     wake.state = CANCELLED
-    entry_cancelled(wake)
+    record_cancelled(wake)
   end
   t.wake = false
 end
@@ -638,7 +421,7 @@ end
 
 --- Creates a timer: calls `fn(...)` after `delay_key` units; repeats every `period_key`
 --- units if given. Returns its id (the handle scripts get), or nil if the step the timer is
---- due in is full (M.STEP_FULL).
+--- due in is full (queue.STEP_FULL).
 function M.timer_new(fn, delay_key, period_key, args)
   local base = now_key()
   local owner = ctx.owner
@@ -648,7 +431,7 @@ function M.timer_new(fn, delay_key, period_key, args)
     fn = function() return callback(unpack(args, 1, args.n)) end
   end
   if not period_key then
-    return oneshot_new(fn, base + (delay_key > 0 and delay_key or 0), owner)
+    return Q.oneshot_new(fn, base + (delay_key > 0 and delay_key or 0), owner)
   end
   if period_key < 0 then period_key = 0 end
   local e = { kind = "timer", state = INTERVAL, id = 0, released = false, fn = fn, owner = owner,
@@ -660,18 +443,19 @@ function M.timer_new(fn, delay_key, period_key, args)
   return e.id
 end
 
---- Where the drain of the bucket being drained has got to (entries up to it were reached).
-function drain_position()
+-- The queue asks how far the drain of the bucket being drained has got (entries up to it
+-- were reached: a one-shot timer there has fired).
+Q.set_drain_probe(function()
   if cur_list == draining then return cur_i end
   return draining_i
-end
+end)
 
 --- Cancels an interval's record. Returns true if it was pending.
 function M.timer_cancel(e)
   if e.state ~= INTERVAL then return false end
   e.state = CANCELLED
   slot_release(e)
-  entry_cancelled(e)
+  record_cancelled(e)
   return true
 end
 
@@ -707,7 +491,7 @@ local function invoke_bucket_item(b, i)
   if fn then
     local owner = b.own[i]
     ctx.owner = owner
-    if tracing then rt.trace_record("timer", id_at(b, i), owner) end
+    if tracing then rt.trace_record("timer", Q.id_at(b, i), owner) end
     return fn()
   end
   local e = b.ent[i]
@@ -753,6 +537,7 @@ end
 function M.step()
   local frame = cur_frame + 1
   M.frame, cur_frame = frame, frame
+  Q.set_frame(frame)
   ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
   local profile = M.profile
   if profile then
@@ -766,22 +551,17 @@ function M.step()
   local t0 = clock and clock()
 
   -- 1. due timers and sleeping tasks, by (due time, sequence)
-  local b = buckets[frame]
+  local b = Q.take(frame)
   if b then
-    buckets[frame] = nil
-    local n = b.n
-    if not b.sorted then sort_bucket(b) end
     ctx.source = "timer"
     draining, draining_i = b, 0
     if profile or tracing then
-      run_list(b, n, profile and M.invoke_item_profiled or invoke_bucket_item, bucket_runner_body_generic)
+      run_list(b, b.n, profile and M.invoke_item_profiled or invoke_bucket_item, bucket_runner_body_generic)
     else
-      run_list(b, n, nil, bucket_runner_body)
+      run_list(b, b.n, nil, bucket_runner_body)
     end
     draining = nil
-    -- The one-shot timers still in the bucket all fired; the bucket goes with them.
-    bucket_by_no[b.no] = nil
-    oneshots = oneshots - b.live
+    Q.drained(b) -- the one-shot timers still in the bucket all fired; they go with it
   end
 
   -- 2. entity updates

@@ -27,7 +27,7 @@ M.globals = {}
 
 --- Where each interval, task and entity was created ("script:line"), while the inspector
 --- records creation sites (see inspect.lua); weak keys. (A one-shot timer's site is kept in
---- its bucket: see scheduler.lua.)
+--- its bucket: see queue.lua.)
 M.sites = setmetatable({}, { __mode = "k" })
 
 --- Tables with fields `rawset` must not touch (entity `self` tables): table -> set of keys.
@@ -39,7 +39,7 @@ M.protected = setmetatable({}, { __mode = "k" })
 --- The slot store: every Lua function or coroutine the runtime keeps for later lives in one
 --- record here, under an id that is never reused. Anchored in the Lua registry. (One-shot
 --- timers are the exception: the scheduler's queue holds them, with even ids of their own;
---- record ids are odd. See scheduler.lua, "The queue".)
+--- record ids are odd. See queue.lua.)
 local slots = {}
 local live_slots = 0
 -- Owners that were given new records after they died (code still running after its own
@@ -53,7 +53,7 @@ M.debug.getregistry()["moonstep.slots"] = slots
 --- True if `item` of an owner's list is still live: a record (live while the store holds
 --- it and it is not marked `released`) or a one-shot timer's id (live while pending).
 local function item_live(item)
-  if type(item) == "number" then return M.scheduler.oneshot_live(item) end
+  if type(item) == "number" then return M.queue.oneshot_live(item) end
   return slots[item.id] == item and not item.released
 end
 
@@ -139,7 +139,7 @@ end
 --- Number of live slots (released records awaiting the flush still count), pending one-shot
 --- timers included.
 function M.slot_count()
-  return live_slots + M.scheduler.oneshot_count()
+  return live_slots + M.queue.oneshot_count()
 end
 
 --- Every live slot record (for the inspector and the stats; one-shot timers are not records:
@@ -210,7 +210,7 @@ end
 --- Cancels one slot record (timer, task, connection, host call) or one-shot timer id. True
 --- if it was live.
 function M.cancel_record(record)
-  if type(record) == "number" then return M.scheduler.oneshot_cancel(record) end
+  if type(record) == "number" then return M.queue.oneshot_cancel(record) end
   if record.released then return false end
   local kind = record.kind
   if kind == "timer" then return M.scheduler.timer_cancel(record) end

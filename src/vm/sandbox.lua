@@ -452,7 +452,7 @@ end
 
 --- Counts for runtime.stats(): live slots, pending timers, waiting tasks.
 function entry.stats()
-  local timers, waiting = sched.oneshot_count(), 0
+  local timers, waiting = rt.queue.oneshot_count(), 0
   for _, record in rt.slot_each() do
     if not record.released then
       if record.kind == "timer" then timers = timers + 1
