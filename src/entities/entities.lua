@@ -5,9 +5,8 @@
 -- `self` keeps the script's own fields raw. The view fields (x, y, rotation, ...) and the
 -- read-only ones (id, name, script) live in a shadow table behind `self`'s metatable:
 -- reading them is a plain table fall-through, writing one goes through a single check that
--- rejects bad values at the writer's line and marks the entity changed. At the end of each
--- step the changed entities' view state is packed into one binary string (string.pack)
--- that the host reads in a single transfer.
+-- rejects bad values at the writer's line and marks the entity changed (view_sync.lua packs
+-- the changed ones for the host at the end of each step). Trigger areas are in triggers.lua.
 local rt = ...
 local sched = rt.scheduler
 local ctx = rt.ctx
@@ -16,7 +15,6 @@ local M = {}
 
 local type, error, rawset, pairs, tostring, setmetatable = type, error, rawset, pairs, tostring, setmetatable
 local math_type, huge = math.type, math.huge
-local spack, concat = string.pack, table.concat
 local arg_error, describe, check_callable = rt.arg_error, rt.describe, rt.check_callable
 
 -- View fields, in the order they are checked, and their kinds.
@@ -28,14 +26,6 @@ local FIELD_KIND = { x = MOTION, y = MOTION, rotation = MOTION, scale_x = NUMBER
 local READ_ONLY = { id = true, name = true, script = true }
 local SIZE_FIELDS = { "width", "height" }
 local HOOKS = { "init", "update", "final", "on_event", "on_reload", "on_enter", "on_exit" }
-
---- One view record: id, kind (1 created, 2 changed), x, y, rotation, scale_x, scale_y, alpha,
---- z, tint, visible (0/1), sprite index (0: none). Kind 4 (moved: only x, y or rotation
---- changed) carries id, kind, x, y, rotation. Kind 3 (destroyed) and step markers (kind 0,
---- id = step) carry only the first two fields. Little-endian.
-local VIEW_RECORD = "<i4Bdddddddi4Bi4"
-local MOVED_RECORD = "<i4Bddd"
-local SHORT_RECORD = "<i4B"
 
 local behaviours = {}      -- script name -> { name, chunk, hooks }
 local live = {}            -- entity id -> record, live entities only
@@ -49,9 +39,8 @@ local guarded_fields = rt.guarded_fields
 
 local triggers = {}        -- records whose behaviour has on_enter / on_exit (trigger areas)
 
-local sync_on = false
+local sync_on = false      -- while on, changed entities are listed in `dirty` (see view_sync.lua)
 local dirty, ndirty = {}, 0
-local packets, npackets = {}, 0
 local sprite_index = rt.assets.index -- asset name -> index (1-based) in the host's manifest
 
 -- Private helpers ---------------------------------------------------------------------------
@@ -500,39 +489,6 @@ end
 
 -- The update phase ----------------------------------------------------------------------------
 
---- One trigger's step: which entities are inside its rectangle now, against the last step.
-local function check_trigger(trigger)
-  if not trigger.alive or trigger.owner.disabled then return end
-  local tv, tself = trigger.view, trigger.self
-  local half_w, half_h = math.abs(rawget(tself, "width") or 0) / 2, math.abs(rawget(tself, "height") or 0) / 2
-  local tx, ty = tv.x, tv.y
-  local was, now = trigger.inside, {}
-  trigger.inside = now
-  for i = 1, norder do
-    local other = order[i]
-    if other.alive and other ~= trigger then
-      local v = other.view
-      if math.abs(v.x - tx) <= half_w and math.abs(v.y - ty) <= half_h then
-        now[other] = true
-        if not was[other] then run_hook(trigger, "on_enter", other.self) end
-      elseif was[other] then
-        run_hook(trigger, "on_exit", other.self)
-      end
-      if not trigger.alive then return end
-    end
-  end
-end
-
---- Trigger areas: after the updates, each live trigger compares which entities' positions
---- lie in its axis-aligned rectangle (centre x, y; size width, height) with the last step,
---- and runs on_enter(self, other) / on_exit(self, other) for the changes, in creation order.
-local function check_triggers()
-  local kept = compact(triggers, #triggers)
-  if kept == 0 then return end
-  -- Each trigger's checks and hooks run as one callback (one instruction budget).
-  sched.run_list(triggers, kept, check_trigger)
-end
-
 local function on_wait(e, t)
   e.busy = t
   e.ready = false
@@ -558,48 +514,45 @@ sched.on_update_phase(function()
     sched.run_updates(updaters, nupd, sched.dt, ready_check, on_wait)
     iterating = iterating - 1
   end
-  if #triggers > 0 then
-    iterating = iterating + 1
-    ctx.source = "trigger"
-    check_triggers()
-    iterating = iterating - 1
-  end
 end)
 
--- View sync -------------------------------------------------------------------------------------
+-- For the other entity chunks (triggers.lua, view_sync.lua) ----------------------------------
 
---- Packs the view records of the entities changed since the last pack (one string piece per
---- record), after a marker naming the step.
-local function pack_dirty()
-  if ndirty == 0 then return end
-  local n = npackets + 1
-  packets[n] = spack(SHORT_RECORD, sched.frame, 0)
-  for i = 1, ndirty do
-    local e = dirty[i]
-    dirty[i] = nil
-    e.dirty = false
-    if e.alive then
-      local v = e.view
-      n = n + 1
-      if e.sent and not e.look then
-        packets[n] = spack(MOVED_RECORD, e.eid, 4, v.x, v.y, v.rotation)
-      else
-        local sprite = v.sprite
-        packets[n] = spack(VIEW_RECORD, e.eid, e.sent and 2 or 1, v.x, v.y, v.rotation, v.scale_x, v.scale_y,
-          v.alpha, v.z, v.tint, v.visible and 1 or 0, sprite and sprite_index[sprite] or 0)
-        e.sent, e.look = true, false
-      end
-    elseif e.sent then
-      n = n + 1
-      packets[n] = spack(SHORT_RECORD, e.eid, 3)
-      e.sent = false
-    end
-  end
-  ndirty = 0
-  npackets = n
+M.run_hook = run_hook
+M.compact = compact
+
+--- The records whose behaviour has on_enter / on_exit, in creation order (dead ones are
+--- dropped by whoever compacts it: see triggers.lua).
+M.triggers = triggers
+
+--- Every record in creation order and how many there are (dead ones included; read-only).
+--- While a caller walks it, it must hold the list (M.hold) so that it is not compacted.
+function M.order()
+  return order, norder
 end
 
-sched.on_step_end(pack_dirty)
+--- Holds (`delta` 1) or releases (-1) the lists against compaction during a walk.
+function M.hold(delta)
+  iterating = iterating + delta
+end
+
+--- Turns the listing of changed entities on or off (view sync); off forgets the list.
+function M.set_sync(on)
+  sync_on = on
+  for i = 1, ndirty do dirty[i].dirty = false; dirty[i] = nil end
+  ndirty = 0
+end
+
+--- Lists record `e` as changed (while sync is on).
+M.mark = mark
+
+--- The records changed since the last call, and their count; the caller clears their
+--- `dirty` flags.
+function M.take_dirty()
+  local list, n = dirty, ndirty
+  if n > 0 then dirty, ndirty = {}, 0 end
+  return list, n
+end
 
 -- Lua API -------------------------------------------------------------------------------------
 
@@ -692,28 +645,6 @@ function entry.reload_behaviour(name, source, chunkname)
   local count, err = M.reload(name, source, chunkname)
   rt.slot_flush()
   return count, err
-end
-
---- Turns view sync on (every live entity is sent as created) or off.
-function entry.set_view_sync(on)
-  sync_on = on
-  for i = 1, ndirty do dirty[i].dirty = false; dirty[i] = nil end
-  ndirty = 0
-  packets, npackets = {}, 0
-  for i = 1, norder do
-    local e = order[i]
-    e.sent = false
-    if on and e.alive then mark(e) end
-  end
-  pack_dirty()
-end
-
---- The packed view records since the last call (binary string; see VIEW_RECORD).
-function entry.take_view()
-  if npackets == 0 then return "" end
-  local s = concat(packets, "", 1, npackets)
-  packets, npackets = {}, 0
-  return s
 end
 
 return M

@@ -11,6 +11,8 @@ import inspectLua from './inspect.lua?raw';
 import inputLua from '../api/input.lua?raw';
 import assetsLua from '../api/assets.lua?raw';
 import entitiesLua from '../entities/entities.lua?raw';
+import triggersLua from '../entities/triggers.lua?raw';
+import viewSyncLua from '../entities/view_sync.lua?raw';
 import levelLua from '../entities/level.lua?raw';
 
 /** Host functions the Lua runtime calls (each becomes a C closure). */
@@ -30,6 +32,8 @@ const CHUNKS: ReadonlyArray<readonly [string, string, string]> = [
   ['input', 'moonstep/input.lua', inputLua],
   ['assets', 'moonstep/assets.lua', assetsLua],
   ['entities', 'moonstep/entities.lua', entitiesLua],
+  ['triggers', 'moonstep/triggers.lua', triggersLua],
+  ['view_sync', 'moonstep/view_sync.lua', viewSyncLua],
   ['level', 'moonstep/level.lua', levelLua],
   ['inspect', 'moonstep/inspect.lua', inspectLua],
   ['sandbox', 'moonstep/sandbox.lua', sandboxLua],
