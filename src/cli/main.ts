@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createRuntime, LuaSyntaxError, type LuaRuntimeError, type ReplayLog, type RuntimeOptions } from '../index';
 import { FsScriptLoader } from '../node/FsScriptLoader';
 import { fsAssetLoader, levelsFromDirectory, manifestFromDirectory } from '../node/FsAssets';
@@ -70,78 +71,77 @@ interface RunOptions {
 
 class UsageError extends Error {}
 
-function parseRunArgs(args: string[]): RunOptions {
-  const options: RunOptions = { file: '', frames: 600, hz: 60, seed: 1, events: [], digest: false, roots: [] };
-  const value = (i: number, flag: string): string => {
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
-  const integer = (text: string, flag: string, min: number): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min} (got '${text}')`);
-    return n;
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    switch (arg) {
-      case '--frames':
-        options.frames = integer(value(i++, arg), arg, 0);
-        break;
-      case '--hz':
-        options.hz = integer(value(i++, arg), arg, 1);
-        break;
-      case '--seed': {
-        const text = value(i++, arg);
-        options.seed = Number(text);
-        if (!Number.isFinite(options.seed)) throw new UsageError(`--seed must be a number (got '${text}')`);
-        break;
-      }
-      case '--event': {
-        const text = value(i++, arg);
-        const m = /^(\d+):([^:]+)(?::(.*))?$/.exec(text);
-        if (!m) throw new UsageError(`--event takes STEP:NAME[:JSON] (got '${text}')`);
-        let payload: unknown[] = [];
-        if (m[3] !== undefined) {
-          try {
-            const parsed: unknown = JSON.parse(m[3]);
-            payload = Array.isArray(parsed) ? parsed : [parsed];
-          } catch {
-            throw new UsageError(`--event payload is not JSON: ${m[3]}`);
-          }
-        }
-        options.events.push({ step: Number(m[1]), name: m[2]!, payload });
-        break;
-      }
-      case '--trace':
-        options.trace = value(i++, arg);
-        break;
-      case '--digest':
-        options.digest = true;
-        break;
-      case '--record':
-        options.record = value(i++, arg);
-        break;
-      case '--replay':
-        options.replay = value(i++, arg);
-        break;
-      case '--assets':
-        options.assets = value(i++, arg);
-        break;
-      case '--levels':
-        options.levels = value(i++, arg);
-        break;
-      case '--root':
-        options.roots.push(value(i++, arg));
-        break;
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-        if (options.file) throw new UsageError(`one script at a time (got '${options.file}' and '${arg}')`);
-        options.file = arg;
+/**
+ * Parses `args` with node's parseArgs (strict: unknown options, missing values and extra
+ * positionals are usage errors). Returns the option values and the one positional.
+ */
+function parseCommandArgs<T extends ParseArgsConfig['options']>(args: string[], options: T, what: string) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const [target, extra] = parsed.positionals;
+  if (target === undefined) throw new UsageError(`missing the ${what}`);
+  if (extra !== undefined) throw new UsageError(`one ${what} at a time (got '${target}' and '${extra}')`);
+  return { values: parsed.values, target };
+}
+
+/** `text` as an integer ≥ `min`, or a usage error naming `flag`. */
+function integerOption(text: string | undefined, flag: string, min: number, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min} (got '${text}')`);
+  return n;
+}
+
+/** One --event value, STEP:NAME[:JSON]. */
+function parseEvent(text: string): { step: number; name: string; payload: unknown[] } {
+  const m = /^(\d+):([^:]+)(?::(.*))?$/.exec(text);
+  if (!m) throw new UsageError(`--event takes STEP:NAME[:JSON] (got '${text}')`);
+  let payload: unknown[] = [];
+  if (m[3] !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(m[3]);
+      payload = Array.isArray(parsed) ? parsed : [parsed];
+    } catch {
+      throw new UsageError(`--event payload is not JSON: ${m[3]}`);
     }
   }
-  if (!options.file) throw new UsageError('missing the script to run');
-  return options;
+  return { step: Number(m[1]), name: m[2]!, payload };
+}
+
+function parseRunArgs(args: string[]): RunOptions {
+  const { values, target } = parseCommandArgs(args, {
+    frames: { type: 'string' },
+    hz: { type: 'string' },
+    seed: { type: 'string' },
+    event: { type: 'string', multiple: true },
+    trace: { type: 'string' },
+    digest: { type: 'boolean' },
+    record: { type: 'string' },
+    replay: { type: 'string' },
+    assets: { type: 'string' },
+    levels: { type: 'string' },
+    root: { type: 'string', multiple: true },
+  }, 'script');
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isFinite(seed)) throw new UsageError(`--seed must be a number (got '${values.seed}')`);
+  return {
+    file: target,
+    frames: integerOption(values.frames, '--frames', 0, 600),
+    hz: integerOption(values.hz, '--hz', 1, 60),
+    seed,
+    events: (values.event ?? []).map(parseEvent),
+    trace: values.trace,
+    digest: values.digest ?? false,
+    record: values.record,
+    replay: values.replay,
+    assets: values.assets,
+    levels: values.levels,
+    roots: values.root ?? [],
+  };
 }
 
 function formatError(error: LuaRuntimeError): string {
@@ -240,27 +240,19 @@ interface TestOptions {
 }
 
 function parseTestArgs(args: string[]): TestOptions {
-  const options: TestOptions = { target: '', roots: [], maxSteps: 36_000 };
-  const value = (i: number, flag: string): string => {
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-    return v;
+  const { values, target } = parseCommandArgs(args, {
+    root: { type: 'string', multiple: true },
+    assets: { type: 'string' },
+    levels: { type: 'string' },
+    'max-steps': { type: 'string' },
+  }, 'directory (or spec file)');
+  return {
+    target,
+    roots: values.root ?? [],
+    assets: values.assets,
+    levels: values.levels,
+    maxSteps: integerOption(values['max-steps'], '--max-steps', 1, 36_000),
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--root') options.roots.push(value(i++, arg));
-    else if (arg === '--assets') options.assets = value(i++, arg);
-    else if (arg === '--levels') options.levels = value(i++, arg);
-    else if (arg === '--max-steps') {
-      const text = value(i++, arg);
-      options.maxSteps = Number(text);
-      if (!Number.isInteger(options.maxSteps) || options.maxSteps < 1) throw new UsageError(`--max-steps must be a positive integer (got '${text}')`);
-    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else if (options.target) throw new UsageError(`one directory or spec file at a time (got '${options.target}' and '${arg}')`);
-    else options.target = arg;
-  }
-  if (!options.target) throw new UsageError('missing the directory (or spec file) to test');
-  return options;
 }
 
 function findSpecs(dir: string): string[] {
