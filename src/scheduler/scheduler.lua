@@ -99,13 +99,14 @@ function M.serial()
   return serial_base + cur_i
 end
 
+-- The generic runner: `invoke(list[i], i, list)` for each item.
 local function runner_body()
   local my = runner_epoch
   internal = false
   local list, invoke = cur_list, cur_invoke
   for i = cur_i + 1, cur_n do
     cur_i = i
-    invoke(list[i])
+    invoke(list[i], i, list)
     if runner_epoch ~= my then return end -- donated: the callback that waited has finished
   end
 end
@@ -136,18 +137,6 @@ local function bucket_runner_body()
       end
     end
     if runner_epoch ~= my then return end -- donated: the callback that waited has finished
-  end
-end
-
--- The same walk through `cur_invoke(b, i)` per entry: used while tracing or profiling.
-local function bucket_runner_body_generic()
-  local my = runner_epoch
-  internal = false
-  local b, invoke = cur_list, cur_invoke
-  for i = cur_i + 1, cur_n do
-    cur_i = i
-    invoke(b, i)
-    if runner_epoch ~= my then return end
   end
 end
 
@@ -485,8 +474,9 @@ function invoke_bucket_entry(e)
   end
 end
 
---- Runs entry i of due bucket `b` (the generic path: records each callback while tracing).
-local function invoke_bucket_item(b, i)
+--- Runs entry i of due bucket `b` (the generic path, run by runner_body: records each
+--- callback while tracing). The first argument is unused (a bucket is not a list).
+local function invoke_bucket_item(_, i, b)
   local fn = b.fn[i]
   if fn then
     local owner = b.own[i]
@@ -556,7 +546,7 @@ function M.step()
     ctx.source = "timer"
     draining, draining_i = b, 0
     if profile or tracing then
-      run_list(b, b.n, profile and M.invoke_item_profiled or invoke_bucket_item, bucket_runner_body_generic)
+      run_list(b, b.n, profile and M.invoke_item_profiled or invoke_bucket_item)
     else
       run_list(b, b.n, nil, bucket_runner_body)
     end
@@ -614,10 +604,10 @@ function M.set_profiling(on)
 end
 
 --- Like invoke_bucket_item, but adds the time each item took to the profile (timers vs tasks).
-function M.invoke_item_profiled(b, i)
+function M.invoke_item_profiled(_, i, b)
   local profile, clock = M.profile, rt.host.now
   local t = clock()
-  invoke_bucket_item(b, i)
+  invoke_bucket_item(nil, i, b)
   local dt = clock() - t
   local e = b.ent[i]
   if e and e.task then profile.tasks = profile.tasks + dt else profile.timers = profile.timers + dt end
