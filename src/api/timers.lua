@@ -15,11 +15,12 @@ local math_type, math_tointeger = math.type, math.tointeger
 
 --- setTimeout(fn, ms?, ...) -> id: calls fn(...) once, in the first step at least `ms`
 --- milliseconds of game time from now (nil, 0 or negative: the next step).
+local timer_new, ms_to_key = sched.timer_new, sched.ms_to_key
 function M.setTimeout(fn, ms, ...)
   check_callable(fn, 1, "setTimeout")
   check_finite(ms, 2, "setTimeout", true)
   local args = select("#", ...) > 0 and pack(...) or nil
-  local id = sched.timer_new(fn, sched.ms_to_key(ms or 0), nil, args)
+  local id = timer_new(fn, ms_to_key(ms or 0), nil, args)
   if not id then error("setTimeout: " .. rt.queue.STEP_FULL, 2) end
   return id
 end

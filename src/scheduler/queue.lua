@@ -62,7 +62,6 @@ function M.next_seq()
   seq = seq + 1
   return seq
 end
-local next_seq = M.next_seq
 
 --- Step in which work due at `key` runs: the first step whose start is at or after `key`,
 --- and never the current one.
@@ -204,12 +203,16 @@ end
 --- Creates a one-shot timer calling `fn()` at key `due`, owned by `owner`. Returns its id,
 --- or nil if its step's bucket cannot name another entry (see M.STEP_FULL).
 function M.oneshot_new(fn, due, owner)
-  local pending = buckets[step_for(due)]
+  local s = math_ceil(due / 1000 - EPS) -- step_for, inlined
+  if s <= cur_frame then s = cur_frame + 1 end
+  local pending = buckets[s]
   if pending and (pending.arr and pending.arrivals or pending.n) >= ARRIVALS - 1 then return nil end
-  local b, n = push(due, next_seq(), fn, owner, false) -- (owner may be nil: a hole is harmless)
+  seq = seq + 1
+  local b, n = push(due, seq, fn, owner, false) -- (owner may be nil: a hole is harmless)
   b.live = b.live + 1
   oneshots = oneshots + 1
-  local id = id_at(b, n)
+  local arr = b.arr
+  local id = (b.no * ARRIVALS + (arr and arr[n] or n)) * 2 -- id_at, inlined
   if owner then rt.owner_add(owner, id) end
   local site_of = rt.site_of
   if site_of then

@@ -277,13 +277,14 @@ end
 
 --- Checks that argument `n` of `fname` is callable (error at the API caller's line).
 function M.check_callable(v, n, fname)
-  if not M.is_callable(v) then M.arg_error(n, fname, "function", v, 3) end
+  if type(v) ~= "function" and not M.is_callable(v) then M.arg_error(n, fname, "function", v, 3) end
 end
 
 --- Checks that argument `n` of `fname` is a finite number, or nil when `optional`.
+local huge = math.huge
 function M.check_finite(v, n, fname, optional)
   if v == nil and optional then return end
-  if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then
+  if type(v) ~= "number" or v ~= v or v == huge or v == -huge then
     M.arg_error(n, fname, "finite number", v, 3)
   end
 end
