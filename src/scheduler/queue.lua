@@ -45,7 +45,7 @@ local draining = nil
 -- How far the drain of `draining` got: set by the scheduler (see M.set_drain_probe).
 local drain_position = function() return 0 end
 
--- Public ------------------------------------------------------------------------------
+-- Clock and order ---------------------------------------------------------------------------
 
 --- Tells the queue which step is being run (the scheduler calls it at each step's start).
 function M.set_frame(frame)
@@ -73,6 +73,7 @@ local function step_for(key)
 end
 M.step_for = step_for
 
+-- Buckets (private) ---------------------------------------------------------------------------
 
 local function new_bucket(s)
   next_bno = next_bno + 1
@@ -106,11 +107,6 @@ local function push(due, sq, fn, own, ent)
     arr[n], b.at[a] = a, n
   end
   return b, n
-end
-
---- Queues record `e` (fields `due`, `seq`, `state`) for the step its due key lands on.
-function M.enqueue(e)
-  return push(e.due, e.seq, false, false, e)
 end
 
 --- The id of the one-shot timer at position i of bucket `b`.
@@ -180,12 +176,21 @@ local function bucket_entry_dead(b)
   if b.n == 0 then drop_bucket(b) else permute(b, from) end
 end
 
+-- Queueing ------------------------------------------------------------------------------------
+
+--- Queues record `e` (fields `due`, `seq`, `state`) for the step its due key lands on.
+function M.enqueue(e)
+  return push(e.due, e.seq, false, false, e)
+end
+
 --- Notes that queued record `e` was cancelled (its entry is skipped when its step comes).
 function M.record_cancelled(e)
   if e.due <= cur_frame * 1000 then return end -- due in the step being drained or the next
   local b = buckets[step_for(e.due)]
   if b then bucket_entry_dead(b) end
 end
+
+-- One-shot timers ------------------------------------------------------------------------------
 
 --- Bucket and position of pending one-shot timer `id`, or nil (unknown, cleared or fired).
 local function locate(id)
@@ -256,6 +261,8 @@ function M.each_oneshot(visit)
     end
   end
 end
+
+-- The drain ------------------------------------------------------------------------------------
 
 --- Takes the bucket of step `step` out of the queue to be drained (sorted by due key, then
 --- sequence); nil if nothing is due then.
