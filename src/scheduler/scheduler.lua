@@ -117,7 +117,7 @@ local invoke_wake
 local unpack = table.unpack
 
 -- The runner for due buckets: one-shot timers, by far the most common entries, are fired
--- from the bucket's parallel arrays (no record read, no dispatch call), task wakes go
+-- from the bucket's columns (no record read, no dispatch call), task wakes go
 -- straight to invoke_wake, and everything else goes through invoke_bucket_entry.
 local function bucket_runner_body()
   local my = runner_epoch
