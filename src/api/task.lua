@@ -103,9 +103,10 @@ function M.delay(seconds, fn, ...)
   return handle_of(t)
 end
 
+local current_task, wait_until_key, now_key = sched.current_task, sched.wait_until_key, sched.now_key
+
 --- task.wait(seconds?) -> waited: suspends the current task; returns the game seconds
 --- actually waited. Without an argument, waits until the next step.
-local current_task, wait_until_key, now_key = sched.current_task, sched.wait_until_key, sched.now_key
 function M.wait(seconds)
   if seconds ~= nil then check_finite(seconds, 1, "task.wait") end
   local t = current_task("task.wait")

@@ -10,12 +10,12 @@ local check_callable, check_finite = rt.check_callable, rt.check_finite
 local slot_get = rt.slot_get
 local select, pack = select, table.pack
 local math_type, math_tointeger = math.type, math.tointeger
+local timer_new, ms_to_key = sched.timer_new, sched.ms_to_key
 
 -- Public ------------------------------------------------------------------------------
 
 --- setTimeout(fn, ms?, ...) -> id: calls fn(...) once, in the first step at least `ms`
 --- milliseconds of game time from now (nil, 0 or negative: the next step).
-local timer_new, ms_to_key = sched.timer_new, sched.ms_to_key
 function M.setTimeout(fn, ms, ...)
   check_callable(fn, 1, "setTimeout")
   check_finite(ms, 2, "setTimeout", true)
