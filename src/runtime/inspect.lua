@@ -5,25 +5,11 @@ local sched = rt.scheduler
 
 local M = {}
 
-local getinfo = rt.debug.getinfo
-
---- "chunk:line" of the script code that called into the runtime API (skips runtime frames).
-local function creation_site()
-  for level = 3, 40 do
-    local info = getinfo(level, "Sl")
-    if not info then break end
-    if info.what ~= "C" and not info.short_src:find("^moonstep/") then
-      return info.short_src .. ":" .. tostring(info.currentline)
-    end
-  end
-  return "?"
-end
-
 -- Public ------------------------------------------------------------------------------
 
 --- Turns creation-site recording on or off (it costs a debug.getinfo walk per timer/task).
 function M.record_sites(on)
-  rt.site_of = on and creation_site or nil
+  rt.site_of = on and rt.script_location or nil
 end
 
 --- A plain-data snapshot of pending work: timers in the order they will fire, tasks by id.

@@ -297,7 +297,8 @@ end
 
 local getinfo = debug.getinfo
 
---- Where script code is running now: the first non-runtime Lua frame, as "chunk:line".
+--- Where script code is running now: the first Lua frame up the stack that is not the
+--- runtime's own, as "chunk:line" (also what the inspector records as a creation site).
 local function script_location()
   for level = 2, 60 do
     local info = getinfo(level, "Sl")
@@ -308,6 +309,7 @@ local function script_location()
   end
   return "?"
 end
+M.script_location = script_location
 
 --- Called by the host's count hook. Errors when the current callback is over budget.
 function M.watch_tick()
