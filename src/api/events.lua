@@ -98,24 +98,25 @@ M.after_dispatch = false
 
 -- Public ------------------------------------------------------------------------------
 
+--- A connection handle for a new subscription of `fn` to `name`.
+local function new_connection(name, fn, once)
+  local c = setmetatable({}, Connection)
+  conn_of[c] = connect(name, fn, once)
+  return c
+end
+
 --- events.on(name, fn) -> connection: calls fn(...) on every emit of `name`.
 function M.on(name, fn)
   check_name(name, "events.on")
   check_callable(fn, 2, "events.on")
-  local record = connect(name, fn, false)
-  local c = setmetatable({}, Connection)
-  conn_of[c] = record
-  return c
+  return new_connection(name, fn, false)
 end
 
 --- events.once(name, fn) -> connection: like on, but disconnects after the first call.
 function M.once(name, fn)
   check_name(name, "events.once")
   check_callable(fn, 2, "events.once")
-  local record = connect(name, fn, true)
-  local c = setmetatable({}, Connection)
-  conn_of[c] = record
-  return c
+  return new_connection(name, fn, true)
 end
 
 --- events.emit(name, ...): runs the handlers now; the host hears it after the step.
