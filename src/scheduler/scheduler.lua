@@ -455,14 +455,15 @@ function invoke_bucket_entry(e)
   if state == INTERVAL then
     ctx.owner = e.owner
     -- Next occurrence: the first k with base + k*period beyond this step (skips missed ones).
-    local period = e.period
+    local period, base = e.period, e.base
     local k = e.k + 1
-    if period > 0 then
-      local behind = math_floor((cur_frame * 1000 - e.base) / period + EPS) + 1
-      if behind > k then k = behind end
+    local due = base + k * period
+    local now = cur_frame * 1000
+    if period > 0 and due <= now + EPS * period then -- behind (the floor below would exceed k)
+      k = math_floor((now - base) / period + EPS) + 1
+      due = base + k * period
     end
-    e.k = k
-    e.due = e.base + k * period
+    e.k, e.due = k, due
     enqueue(e)
     if tracing then rt.trace_record("timer", e.id, e.owner) end
     return e.fn()
