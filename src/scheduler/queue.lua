@@ -24,6 +24,7 @@ local M = {}
 local math_ceil = math.ceil
 local table_sort = table.sort
 local EPS = 1e-9
+M.EPS = EPS -- tolerance for float due keys (a key within EPS of a step start is due then)
 
 -- Queued records carry a `state`: what they are while pending, and what became of them.
 local CANCELLED <const>, WAKE <const>, DEFERRED <const>, INTERVAL <const> = 0, 2, 3, 5
@@ -40,10 +41,9 @@ local buckets = {}
 local bucket_by_no = {}
 local next_bno = 0
 local oneshots = 0 -- one-shot timers pending (counted as live slots)
--- The bucket being drained (taken out of `buckets`), between M.take and M.drained.
-local draining = nil
--- How far the drain of `draining` got: set by the scheduler (see M.set_drain_probe).
-local drain_position = function() return 0 end
+-- reached(b): how far the drain of bucket `b` got, or nil if `b` is not being drained; set by
+-- the scheduler, which runs the drain (see M.set_drain_probe).
+local reached = function() return nil end
 
 -- Clock and order ---------------------------------------------------------------------------
 
@@ -52,9 +52,10 @@ function M.set_frame(frame)
   cur_frame = frame
 end
 
---- Gives the queue `probe()`: how many entries of the bucket being drained were reached.
+--- Gives the queue `probe(b)`: how many entries of bucket `b` its drain has reached, or nil
+--- if `b` is not being drained.
 function M.set_drain_probe(probe)
-  drain_position = probe
+  reached = probe
 end
 
 --- Next creation sequence number (ties between equal due times break by it).
@@ -84,15 +85,19 @@ local function new_bucket(s)
   return b
 end
 
---- Appends an entry due at key `due` with sequence `sq` to the bucket of the step it lands
---- on: a one-shot timer (`fn`, `own`; `ent` false) or a queued record (`ent`; `fn` false).
---- Returns the bucket and the entry's position.
---- (A task waits through here: few registers and no further call keep its coroutine within
---- Lua's initial stack, which saves 640 bytes per waiting task.)
-local function push(due, sq, fn, own, ent)
-  local s = math_ceil(due / 1000 - EPS) -- step_for, inlined
+--- The bucket of the step that work due at key `due` runs in (made if there is none).
+--- (step_for inlined: a task waits through here, see push.)
+local function bucket_for(due)
+  local s = math_ceil(due / 1000 - EPS)
   if s <= cur_frame then s = cur_frame + 1 end
-  local b = buckets[s] or new_bucket(s)
+  return buckets[s] or new_bucket(s)
+end
+
+--- Appends to bucket `b` an entry due at key `due` with sequence `sq`: a one-shot timer
+--- (`fn`, `own`; `ent` false) or a queued record (`ent`; `fn` false). Returns its position.
+--- (A task waits through here: few registers and calls keep its coroutine within Lua's
+--- initial stack, which saves 640 bytes per waiting task; see task.memory in the bench.)
+local function push(b, due, sq, fn, own, ent)
   local n = b.n + 1
   if n > 1 and b.sorted then
     local last = b.due[n - 1]
@@ -106,7 +111,7 @@ local function push(due, sq, fn, own, ent)
     b.arrivals = a
     arr[n], b.at[a] = a, n
   end
-  return b, n
+  return n
 end
 
 --- The id of the one-shot timer at position i of bucket `b`.
@@ -180,7 +185,8 @@ end
 
 --- Queues record `e` (fields `due`, `seq`, `state`) for the step its due key lands on.
 function M.enqueue(e)
-  return push(e.due, e.seq, false, false, e)
+  local due = e.due
+  return push(bucket_for(due), due, e.seq, false, false, e)
 end
 
 --- Notes that queued record `e` was cancelled (its entry is skipped when its step comes).
@@ -201,23 +207,21 @@ local function locate(id)
   local p = a
   if b.at then p = b.at[a] elseif a > b.n then return nil end
   if not p or not b.fn[p] then return nil end
-  if b == draining and p <= drain_position() then return nil end -- fired in this drain
+  local done = reached(b)
+  if done and p <= done then return nil end -- fired in this drain
   return b, p
 end
 
 --- Creates a one-shot timer calling `fn()` at key `due`, owned by `owner`. Returns its id,
 --- or nil if its step's bucket cannot name another entry (see M.STEP_FULL).
 function M.oneshot_new(fn, due, owner)
-  local s = math_ceil(due / 1000 - EPS) -- step_for, inlined
-  if s <= cur_frame then s = cur_frame + 1 end
-  local pending = buckets[s]
-  if pending and (pending.arr and pending.arrivals or pending.n) >= ARRIVALS - 1 then return nil end
+  local b = bucket_for(due)
+  if (b.arr and b.arrivals or b.n) >= ARRIVALS - 1 then return nil end
   seq = seq + 1
-  local b, n = push(due, seq, fn, owner, false) -- (owner may be nil: a hole is harmless)
+  local n = push(b, due, seq, fn, owner, false) -- (owner may be nil: a hole is harmless)
   b.live = b.live + 1
   oneshots = oneshots + 1
-  local arr = b.arr
-  local id = (b.no * ARRIVALS + (arr and arr[n] or n)) * 2 -- id_at, inlined
+  local id = id_at(b, n)
   if owner then rt.owner_add(owner, id) end
   local site_of = rt.site_of
   if site_of then
@@ -242,7 +246,7 @@ function M.oneshot_cancel(id, check, owner)
   if b.site then b.site[p] = nil end
   b.live = b.live - 1
   oneshots = oneshots - 1
-  if b ~= draining then bucket_entry_dead(b) end
+  bucket_entry_dead(b) -- (ignores the bucket being drained: its step is the current one)
   return true
 end
 
@@ -271,13 +275,11 @@ function M.take(step)
   if not b then return nil end
   buckets[step] = nil
   if not b.sorted then sort_bucket(b) end
-  draining = b
   return b
 end
 
 --- Ends the drain of bucket `b`: it leaves the queue with every one-shot timer it fired.
 function M.drained(b)
-  draining = nil
   bucket_by_no[b.no] = nil
   oneshots = oneshots - b.live
 end

@@ -20,11 +20,11 @@ local Q = rt.queue
 local enqueue, record_cancelled, next_seq = Q.enqueue, Q.record_cancelled, Q.next_seq
 local SCHED = rt.SCHED
 local slot_new, slot_release = rt.slot_new, rt.slot_release
-local cocreate, coresume, costatus, coyield, coclose, corunning, coisyieldable =
+local cocreate, coresume, costatus, coyield, coclose, coisyieldable =
   coroutine.create, coroutine.resume, coroutine.status, coroutine.yield, coroutine.close,
-  coroutine.running, coroutine.isyieldable
+  coroutine.isyieldable
 local math_floor = math.floor
-local EPS = 1e-9
+local EPS = Q.EPS
 local BAD_YIELD = "coroutine.yield can only be used inside a coroutine the script created " ..
   "(to wait, use task.wait)"
 
@@ -161,7 +161,7 @@ local function update_runner_body()
   end
 end
 
---- Runs `invoke(list[i])` for i = 1..n inside runner coroutines (see the header). `body`
+--- Runs `invoke(list[i], i, list)` for i = 1..n inside runner coroutines (see the header). `body`
 --- replaces the generic runner loop (the update phase has its own); `on_wait(item, task)`
 --- hears which item's callback waited and became a task.
 local function run_list(list, n, invoke, body, on_wait)
@@ -198,7 +198,7 @@ local function run_list(list, n, invoke, body, on_wait)
 end
 M.run_list = run_list
 
---- Runs `invoke(list[i])` as callbacks the host starts between steps (a main chunk, a level's
+--- Runs `invoke(list[i], i, list)` as callbacks the host starts between steps (a main chunk, a level's
 --- spawns), then resets the context and frees the slots released meanwhile.
 function M.run_from_host(list, n, invoke)
   run_list(list, n, invoke)
@@ -319,7 +319,7 @@ function invoke_wake(e)
   t.spare_wake = e
   local values = e.values
   if values then
-    resume_task(t, table.unpack(values, 1, values.n))
+    resume_task(t, unpack(values, 1, values.n))
   else
     resume_task(t, (cur_frame - e.start_frame) / cur_hz)
   end
@@ -432,9 +432,10 @@ function M.timer_new(fn, delay_key, period_key, args)
   return e.id
 end
 
--- The queue asks how far the drain of the bucket being drained has got (entries up to it
--- were reached: a one-shot timer there has fired).
-Q.set_drain_probe(function()
+-- The queue asks how far the drain of bucket `b` has got (entries up to it were reached: a
+-- one-shot timer there has fired), or nil if `b` is not being drained.
+Q.set_drain_probe(function(b)
+  if b ~= draining then return nil end
   if cur_list == draining then return cur_i end
   return draining_i
 end)
@@ -537,7 +538,6 @@ function M.step()
 
   for i = 1, #input_hooks do input_hooks[i]() end
 
-  local profile = M.profile
   local clock = profile and rt.host.now
   local t0 = clock and clock()
 
