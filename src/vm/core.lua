@@ -143,7 +143,7 @@ function M.slot_count()
 end
 
 --- Every live slot record (for the inspector and the stats; one-shot timers are not records:
---- see scheduler.each_oneshot).
+--- see queue.each_oneshot).
 function M.slot_each()
   return pairs(slots)
 end

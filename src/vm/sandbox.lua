@@ -272,6 +272,12 @@ local function check_module_name(name)
   end
 end
 
+--- Compiles script text as chunk `chunkname` in a fresh environment (text only): the
+--- chunk's function, or nil and the syntax error.
+local function compile(source, chunkname)
+  return raw_load(source, "@" .. chunkname, "t", new_env())
+end
+
 local function require(name)
   check_module_name(name)
   local log = M.require_log
@@ -281,7 +287,7 @@ local function require(name)
   if loading[name] then error(("require: module '%s' requires itself (circular require)"):format(name), 2) end
   local source, chunkname = host.read_module(name)
   if source == nil then error(chunkname, 2) end
-  local fn, err = raw_load(source, "@" .. chunkname, "t", new_env())
+  local fn, err = compile(source, chunkname)
   if not fn then error(err, 0) end
   loading[name] = true
   local ok, result = pcall(fn, name, chunkname)
@@ -309,9 +315,7 @@ end
 
 --- Compiles script text in a fresh sandbox environment (text only). Returns the chunk's
 --- function, or nil and the syntax error. For behaviours (loaded and reloaded by name).
-function M.compile(source, chunkname)
-  return raw_load(source, "@" .. chunkname, "t", new_env())
-end
+M.compile = compile
 
 -- Assembling the base -----------------------------------------------------------------------
 
@@ -394,7 +398,7 @@ end
 --- Runs `source` as a main chunk owned by a new script owner. Returns true, or false and the
 --- syntax error message.
 function entry.run_main(source, chunkname)
-  local fn, err = raw_load(source, "@" .. chunkname, "t", new_env())
+  local fn, err = compile(source, chunkname)
   if not fn then return false, err end
   local owner = rt.owner_new("script", "script:" .. chunkname)
   sched.run_from_host({ fn }, 1, function(f)
