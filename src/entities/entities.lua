@@ -168,11 +168,6 @@ local function run_hook(e, name, ...)
   ctx.owner = saved
 end
 
-local function valid_script_name(name)
-  return type(name) == "string" and #name > 0 and #name <= 200 and name:find("^[%w_%-]+[%w_%-%.]*$") ~= nil
-    and not name:find("%.%.") and name:sub(-1) ~= "."
-end
-
 --- Compiles and runs a behaviour chunk; returns its hooks table and the set of modules it
 --- required (directly or not), or nil and an error.
 local function compile_behaviour(source, chunkname)
@@ -202,7 +197,7 @@ end
 local function behaviour_for(name, fname, level)
   local b = behaviours[name]
   if b then return b end
-  if not valid_script_name(name) then
+  if not rt.sandbox.valid_module_name(name) then -- (behaviour names are module names)
     error(("%s: invalid behaviour script name %s (letters, digits, '_', '-' and dots)"):format(fname,
       type(name) == "string" and ("%q"):format(name) or describe(name)), level + 1)
   end

@@ -258,15 +258,20 @@ M.new_env = new_env
 local loaded, loading = {}, {}
 local MODULE_NAME = "^[%w_%-]+$"
 
+--- True if `name` is a valid module (and behaviour script) name: letters, digits, '_' and '-'
+--- in non-empty parts separated by dots, at most 200 characters.
+local function valid_module_name(name)
+  if type(name) ~= "string" or #name == 0 or #name > 200 then return false end
+  for part in (name .. "."):gmatch("(.-)%.") do
+    if not part:find(MODULE_NAME) then return false end
+  end
+  return true
+end
+M.valid_module_name = valid_module_name
+
 local function check_module_name(name)
   if type(name) ~= "string" then arg_error(1, "require", "module name (string)", name, 3) end
-  local ok = #name > 0 and #name <= 200
-  if ok then
-    for part in (name .. "."):gmatch("(.-)%.") do
-      if not part:find(MODULE_NAME) then ok = false; break end
-    end
-  end
-  if not ok then
+  if not valid_module_name(name) then
     error(("bad argument #1 to 'require' (module name expected: letters, digits, '_' and '-' " ..
       "in parts separated by dots; got %q)"):format(name), 3)
   end
