@@ -1,5 +1,6 @@
 import type { Runtime } from '../runtime/Runtime';
 import type { LuaRuntimeError } from '../vm/errors';
+import { addStyleOnce } from './styleSheet';
 
 const STYLE = `
 .moonstep-errors { position: fixed; left: 12px; right: 12px; bottom: 12px; max-height: 45vh; overflow: auto;
@@ -41,12 +42,7 @@ export class ErrorOverlay {
   private readonly onReload = (chunkName: string) => this.unpin(chunkName);
 
   constructor(private readonly runtime: Runtime, parent: HTMLElement = document.body, private readonly limit = 20) {
-    if (!document.getElementById('moonstep-errors-style')) {
-      const style = document.createElement('style');
-      style.id = 'moonstep-errors-style';
-      style.textContent = STYLE;
-      document.head.appendChild(style);
-    }
+    addStyleOnce('moonstep-errors-style', STYLE);
     this.element = document.createElement('div');
     this.element.className = 'moonstep-errors';
     this.element.hidden = true;

@@ -1,5 +1,6 @@
 import type { InspectorSnapshot, Runtime, StepProfile } from '../runtime/Runtime';
 import type { RuntimeView } from './ScriptingController';
+import { addStyleOnce } from './styleSheet';
 
 const STYLE = `
 .moonstep-inspector { position: fixed; top: 8px; right: 8px; width: 420px; max-height: calc(100vh - 16px); overflow: auto;
@@ -61,12 +62,7 @@ export class Inspector implements RuntimeView {
   constructor(private readonly runtime: Runtime, private readonly options: InspectorOptions = {}) {
     this.toggleKey = options.toggleKey ?? '`';
     this.refreshEverySteps = options.refreshEverySteps ?? 15;
-    if (!document.getElementById('moonstep-inspector-style')) {
-      const style = document.createElement('style');
-      style.id = 'moonstep-inspector-style';
-      style.textContent = STYLE;
-      document.head.appendChild(style);
-    }
+    addStyleOnce('moonstep-inspector-style', STYLE);
     this.element = document.createElement('div');
     this.element.className = 'moonstep-inspector';
     this.element.hidden = true;
