@@ -39,6 +39,7 @@ local function disconnect(record)
   end
   return true
 end
+rt.critical(disconnect)
 M.disconnect = disconnect
 
 function connection_methods.disconnect(c)
@@ -57,8 +58,10 @@ local function connect(name, fn, once, waiter)
   list[#list + 1] = record
   return record
 end
+rt.critical(connect)
 
 local host_emit = rt.host.emit
+local thread_new = rt.thread_new
 
 local function check_name(name, fname)
   if type(name) ~= "string" or name == "" then arg_error(1, fname, "event name (non-empty string)", name, 3) end
@@ -81,7 +84,7 @@ local function dispatch(name, args)
       else
         local saved = rt.ctx.owner
         rt.ctx.owner = record.owner
-        local co = coroutine.create(record.fn)
+        local co = thread_new(record.fn)
         local t = sched.task_new(co, "event")
         rt.ctx.owner = saved
         sched.resume_task(t, unpack(args, 1, args.n))

@@ -28,18 +28,22 @@ local function start_call(name, ...)
   return id
 end
 
+-- Records a started call (critical: the watchdog never stops it half way).
+local register = rt.critical(function(call_id, t)
+  local call = { kind = "host-call", call_id = call_id, task = t, owner = rt.ctx.owner }
+  rt.slot_new(call)
+  call.cancel = function() forget(call); return true end
+  calls[call_id] = call
+  t.on_finish = function() if calls[call_id] == call then forget(call) end end
+end)
+
 -- Public ------------------------------------------------------------------------------
 
 --- Makes the Lua function that stands for host function `name`.
 function M.make(name)
   return function(...)
     local t = sched.current_task(name)
-    local call_id = start_call(name, ...)
-    local call = { kind = "host-call", call_id = call_id, task = t, owner = rt.ctx.owner }
-    rt.slot_new(call)
-    call.cancel = function() forget(call); return true end
-    calls[call_id] = call
-    t.on_finish = function() if calls[call_id] == call then forget(call) end end
+    register(start_call(name, ...), t)
     return settle_done(sched.suspend(t))
   end
 end

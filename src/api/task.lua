@@ -7,9 +7,10 @@ local M = {}
 
 local SCHED = rt.SCHED
 local check_callable, check_finite, arg_error = rt.check_callable, rt.check_finite, rt.arg_error
-local cocreate, coresume, costatus, coyield, coclose, corunning, coisyieldable, cowrapstatus =
-  coroutine.create, coroutine.resume, coroutine.status, coroutine.yield, coroutine.close,
-  coroutine.running, coroutine.isyieldable, nil
+local coresume, costatus, coyield, coclose, corunning, coisyieldable =
+  coroutine.resume, coroutine.status, coroutine.yield, coroutine.close,
+  coroutine.running, coroutine.isyieldable
+local cocreate = rt.thread_new -- every thread is made through the watchdog (see core.lua)
 local pack, unpack, select, type, error = table.pack, table.unpack, select, type, error
 local owned_threads = sched.owned_threads
 
@@ -86,7 +87,7 @@ function M.defer(fn, ...)
   local co = check_task_target(fn, 1, "task.defer")
   local t = sched.task_new(co, "deferred")
   local args = pack(...)
-  sched.defer({ run = function()
+  sched.defer({ owner = t.owner, run = function()
     if t.status == "suspended" and not t.cancel_requested then
       sched.resume_task(t, unpack(args, 1, args.n))
     end
@@ -174,6 +175,13 @@ end
 -- After coroutine.resume(co, ...) returned: if `co` yielded the scheduler sentinel, a wait
 -- inside it must suspend the enclosing task; pass the yield outward and resume `co` with
 -- whatever the scheduler passes back.
+-- Coroutines that died from the watchdog's abort. Lua raised the abort inside the count hook,
+-- so such a thread has hooks off for good: running its pending `__close` handlers (which
+-- coroutine.close or a wrap's error path would do) would run script code unwatched. They are
+-- never closed. Weak keys.
+local killed = setmetatable({}, { __mode = "k" })
+M.killed = killed
+
 local function pass_through(co, ok, first, ...)
   if ok and first == SCHED and costatus(co) == "suspended" then
     if not coisyieldable() then
@@ -181,7 +189,10 @@ local function pass_through(co, ok, first, ...)
     end
     return pass_through(co, coresume(co, coyield(SCHED)))
   end
-  if not ok and rt.aborting() then error(first, 0) end -- the watchdog's abort is not catchable
+  if not ok and rt.aborting() then -- the watchdog's abort is not catchable
+    killed[co] = true
+    error(first, 0)
+  end
   return ok, first, ...
 end
 
@@ -195,7 +206,10 @@ end
 local function wrap_result(co, ok, ...)
   if ok then return ... end
   local err = ...
-  if costatus(co) == "dead" then coclose(co) end
+  if costatus(co) == "dead" and not killed[co] then
+    local closed, close_err = coclose(co)
+    if not closed and rt.aborting() then error(close_err, 0) end
+  end
   if type(err) == "string" then error(err, 2) end
   error(err, 0)
 end
@@ -223,7 +237,10 @@ M.coroutine = {
   isyieldable = coisyieldable,
   close = function(co)
     check_user_thread(co, "coroutine.close")
-    return coclose(co)
+    if killed[co] then return false, "cannot close a coroutine the watchdog stopped" end
+    local ok, err = coclose(co)
+    if not ok and rt.aborting() then error(err, 0) end -- an abort in a __close handler goes on
+    return ok, err
   end,
 }
 

@@ -14,6 +14,7 @@ local ctx = rt.ctx
 local M = {}
 
 local type, error, rawset, pairs, tostring, setmetatable = type, error, rawset, pairs, tostring, setmetatable
+local rawlen, rawget = rawlen, rawget
 local math_type, huge = math.type, math.huge
 local arg_error, describe, check_callable = rt.arg_error, rt.describe, rt.check_callable
 
@@ -27,7 +28,7 @@ local READ_ONLY = { id = true, name = true, script = true }
 local SIZE_FIELDS = { "width", "height" }
 local HOOKS = { "init", "update", "final", "on_event", "on_reload", "on_enter", "on_exit" }
 
-local behaviours = {}      -- script name -> { name, chunk, hooks }
+-- Behaviours live per mod (mod.behaviours: script name -> { name, chunk, hooks, requires, mod }).
 local live = {}            -- entity id -> record, live entities only
 local live_count = 0
 local next_eid = 0
@@ -170,14 +171,15 @@ end
 
 --- Compiles and runs a behaviour chunk; returns its hooks table and the set of modules it
 --- required (directly or not), or nil and an error.
-local function compile_behaviour(source, chunkname)
+local function compile_behaviour(source, chunkname, mod)
   local sandbox = rt.sandbox
-  local fn, err = sandbox.compile(source, chunkname)
+  local fn, err = sandbox.compile(source, chunkname, mod)
   if not fn then return nil, err end
   local saved, saved_log = ctx.owner, sandbox.require_log
   local requires = {}
   ctx.owner, sandbox.require_log = nil, requires
-  local ok, hooks = pcall(fn)
+  -- The chunk's top level is script code: under the watchdog even when the host loads it.
+  local ok, hooks = sched.call_guarded(fn)
   ctx.owner, sandbox.require_log = saved, saved_log
   if not ok then return nil, rt.error_text(hooks) end
   if type(hooks) ~= "table" then
@@ -194,20 +196,27 @@ local function compile_behaviour(source, chunkname)
 end
 
 --- The behaviour for script `name`, loading it once; errors at `level` when it cannot.
-local function behaviour_for(name, fname, level)
+local function running_mod()
+  local owner = ctx.owner
+  return owner and owner.mod or rt.mods.game
+end
+
+local function behaviour_for(name, fname, level, mod)
+  mod = mod or running_mod()
+  local behaviours = mod.behaviours
   local b = behaviours[name]
   if b then return b end
   if not rt.sandbox.valid_module_name(name) then -- (behaviour names are module names)
     error(("%s: invalid behaviour script name %s (letters, digits, '_', '-' and dots)"):format(fname,
       type(name) == "string" and ("%q"):format(name) or describe(name)), level + 1)
   end
-  local source, chunkname = rt.host.read_module(name)
+  local source, chunkname = rt.host.read_module(name, mod.name)
   if source == nil then
     error(("%s: behaviour script %s"):format(fname, (chunkname:gsub("^module ", ""))), level + 1)
   end
-  local hooks, requires = compile_behaviour(source, chunkname)
+  local hooks, requires = compile_behaviour(source, chunkname, mod)
   if not hooks then error(requires, 0) end
-  b = { name = name, chunk = chunkname, hooks = hooks, requires = requires }
+  b = { name = name, chunk = chunkname, hooks = hooks, requires = requires, mod = mod }
   behaviours[name] = b
   return b
 end
@@ -216,8 +225,9 @@ local function check_tags(tags, fname, level)
   if tags == nil then return nil end
   if type(tags) ~= "table" then error(("%s: props.tags expects an array of strings (got %s)"):format(fname, describe(tags)), level + 1) end
   local set = {}
-  for i = 1, #tags do
-    local tag = tags[i]
+  -- Raw reads: a script's __len or __index never decides how much work the runtime does.
+  for i = 1, rawlen(tags) do
+    local tag = rawget(tags, i)
     if type(tag) ~= "string" or tag == "" then
       error(("%s: props.tags[%d] expects a non-empty string (got %s)"):format(fname, i, describe(tag)), level + 1)
     end
@@ -230,6 +240,10 @@ end
 
 M.methods = {}
 local methods = M.methods
+
+-- Keys of `self` that not even rawset may write: view fields, identity (id, name, script)
+-- and method names (a raw field would shadow them for every reader). Filled below.
+local GUARDED = {}
 local methods_mt = { __index = methods }
 
 --- entity:destroy() -> boolean: destroys the entity (false if it already was).
@@ -256,12 +270,19 @@ function methods.send(self, name, ...)
   run_hook(e, "on_event", name, ...)
 end
 
+for k in pairs(FIELD_KIND) do GUARDED[k] = true end
+for k in pairs(READ_ONLY) do GUARDED[k] = true end
+for k in pairs(methods) do GUARDED[k] = true end
+
 -- Public ------------------------------------------------------------------------------
 
 --- Spawns an entity running behaviour `script`. `opts` gives name, tags and initial view
 --- fields; `props` goes to init untouched. Errors at `level` (bad arguments).
-function M.spawn(script, opts, props, fname, level)
-  local b = behaviour_for(script, fname, level + 1)
+local register
+
+function M.spawn(script, opts, props, fname, level, mod)
+  mod = mod or running_mod()
+  local b = behaviour_for(script, fname, level + 1, mod)
   local name, tags = nil, false
   if opts ~= nil then
     name = opts.name
@@ -282,10 +303,30 @@ function M.spawn(script, opts, props, fname, level)
       end
     end
   end
+  local sizes = false
+  if opts ~= nil then
+    -- Size (a trigger area's, a Tiled object's): plain fields of self, set before init.
+    for _, k in ipairs(SIZE_FIELDS) do
+      local v = opts[k]
+      if v ~= nil then
+        if type(v) ~= "number" or v ~= v or v == huge or v == -huge then
+          error(("%s: props.%s expects a finite number (got %s)"):format(fname, k, describe(v)), level + 1)
+        end
+        sizes = sizes or {}
+        sizes[k] = v
+      end
+    end
+  end
+  return register(b, view, name, tags, sizes, props, mod)
+end
+
+-- The bookkeeping half of spawn, up to starting init (critical: the watchdog never stops it
+-- half way, so no entity exists without its init having started).
+register = rt.critical(function(b, view, name, tags, sizes, props, mod)
   next_eid = next_eid + 1
   local eid = next_eid
   view.id = eid
-  local owner = rt.owner_new("entity", "entity:" .. (name or script) .. "#" .. eid)
+  local owner = rt.owner_new("entity", "entity:" .. (name or view.script) .. "#" .. eid, mod)
   local self = {}
   local update = b.hooks.update
   -- Sixteen fields (name and script live in the view): the smallest table that holds them.
@@ -295,22 +336,13 @@ function M.spawn(script, opts, props, fname, level)
     props = props, update = update or false, in_updaters = update ~= nil }
   local meta = { __index = view, __newindex = self_newindex, __metatable = "entity",
     __tostring = entity_tostring, __name = "entity" }
-  if opts ~= nil then
-    -- Size (a trigger area's, a Tiled object's): plain fields of self, set before init.
-    for _, k in ipairs(SIZE_FIELDS) do
-      local v = opts[k]
-      if v ~= nil then
-        if type(v) ~= "number" or v ~= v or v == huge or v == -huge then
-          error(("%s: props.%s expects a finite number (got %s)"):format(fname, k, describe(v)), level + 1)
-        end
-        self[k] = v
-      end
-    end
+  if sizes then
+    for k, v in pairs(sizes) do self[k] = v end
   end
   setmetatable(self, meta)
   owner.on_disabled = function() e.ready = false end
   record_of[self] = e
-  guarded_fields[self] = FIELD_KIND
+  guarded_fields[self] = GUARDED
   live[eid] = e
   live_count = live_count + 1
   norder = norder + 1
@@ -334,7 +366,7 @@ function M.spawn(script, opts, props, fname, level)
   end
   run_hook(e, "init", props)
   return self
-end
+end)
 
 --- Destroys entity record `e`: cancels what it owns, runs `final` once, frees its slots and
 --- makes its `self` stale. Returns false if it was already destroyed.
@@ -375,6 +407,7 @@ function M.destroy(e)
   meta.__newindex = function(_, k) stale_error(e, k) end
   return true
 end
+rt.critical(M.destroy)
 
 --- Number of live entities.
 function M.count()
@@ -427,31 +460,43 @@ end
 --- that fails to compile or load leaves everything running as it was. Returns the number of
 --- entities reloaded, or nil and the error.
 function M.reload(name, source, chunkname)
-  local b = behaviours[name]
-  if b then
-    local hooks, requires = compile_behaviour(source, chunkname)
-    if not hooks then return nil, requires end
-    return swap_behaviour(b, hooks, requires)
+  local mods = {}
+  for _, mod in pairs(rt.mods) do mods[#mods + 1] = mod end
+  table.sort(mods, function(x, y) return x.name < y.name end)
+  local swapped, count = false, 0
+  for _, mod in ipairs(mods) do
+    local b = mod.behaviours[name]
+    if b then
+      local hooks, requires = compile_behaviour(source, chunkname, mod)
+      if not hooks then return nil, requires end
+      count = count + swap_behaviour(b, hooks, requires)
+      swapped = true
+    end
   end
+  if swapped then return count end
   local dependents = {}
-  for _, other in pairs(behaviours) do
-    if other.requires[name] then dependents[#dependents + 1] = other end
+  for _, mod in ipairs(mods) do
+    for _, other in pairs(mod.behaviours) do
+      if other.requires[name] then dependents[#dependents + 1] = other end
+    end
   end
   local sandbox = rt.sandbox
   if #dependents == 0 and not sandbox.is_loaded(name) then return 0 end
   local fn, err = sandbox.compile(source, chunkname) -- check it before forgetting the old one
   if not fn then return nil, err end
   sandbox.unload(name)
-  table.sort(dependents, function(x, y) return x.name < y.name end)
+  table.sort(dependents, function(x, y)
+    if x.mod ~= y.mod then return x.mod.name < y.mod.name end
+    return x.name < y.name
+  end)
   local fresh = {}
   for i, dep in ipairs(dependents) do
-    local dep_source, dep_chunk = rt.host.read_module(dep.name)
+    local dep_source, dep_chunk = rt.host.read_module(dep.name, dep.mod.name)
     if dep_source == nil then return nil, dep_chunk end
-    local hooks, requires = compile_behaviour(dep_source, dep_chunk)
+    local hooks, requires = compile_behaviour(dep_source, dep_chunk, dep.mod)
     if not hooks then return nil, requires end
     fresh[i] = { hooks, requires }
   end
-  local count = 0
   for i, dep in ipairs(dependents) do count = count + swap_behaviour(dep, fresh[i][1], fresh[i][2]) end
   return count
 end
@@ -597,10 +642,12 @@ rt.globals.entities = api
 -- not of every entity).
 rt.events.after_dispatch = function(name, args)
   if live_count == 0 then return end
-  for _, b in pairs(behaviours) do
-    if b.hooks.on_event then
-      M.broadcast(name, args)
-      return
+  for _, mod in pairs(rt.mods) do
+    for _, b in pairs(mod.behaviours) do
+      if b.hooks.on_event then
+        M.broadcast(name, args)
+        return
+      end
     end
   end
 end

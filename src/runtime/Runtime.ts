@@ -23,8 +23,8 @@ import { AssetCatalog } from '../assets/AssetCatalog';
 import { InputState, type InputSnapshot } from '../input/InputState';
 import { parseLevel, type LevelEntity, type SpawnItem } from '../entities/LevelFile';
 import { ViewMirror, type ViewChanges } from '../entities/ViewMirror';
-import type { RuntimeOptions, LevelSource, RunawayPolicy, RuntimeStats, ReplayLog, InspectorSnapshot, StepProfile, HostAsyncFunction } from './RuntimeTypes';
-export type { RuntimeOptions, LevelSource, RunawayPolicy, RuntimeStats, ReplayLog, InspectorSnapshot, StepProfile, HostAsyncFunction } from './RuntimeTypes';
+import type { RuntimeOptions, LevelSource, RunawayPolicy, RuntimeStats, ReplayLog, InspectorSnapshot, StepProfile, HostAsyncFunction, ModOptions } from './RuntimeTypes';
+export type { RuntimeOptions, LevelSource, RunawayPolicy, RuntimeStats, ReplayLog, InspectorSnapshot, StepProfile, HostAsyncFunction, ModOptions } from './RuntimeTypes';
 
 
 type Outgoing = { [K in keyof RuntimeEvents]: [K, RuntimeEvents[K]] }[keyof RuntimeEvents];
@@ -60,6 +60,7 @@ export class Runtime {
   private readonly vm: LuaVm;
   private readonly entries: Record<string, number>;
   private readonly roots: ScriptLoader[];
+  private readonly modRoots = new Map<string, ScriptLoader[]>();
   private readonly hostFunctions = new Map<string, HostAsyncFunction>();
   private readonly outbox: Outgoing[] = [];
   private readonly inputs: HostInput[] = [];
@@ -107,35 +108,63 @@ export class Runtime {
       return 1;
     });
     if (this.tracing) this.setTracing(true);
-    this.installWatchdog(options.instructionBudget ?? DEFAULT_INSTRUCTION_BUDGET, options.runawayPolicy ?? 'disable-entity');
+    this.defineMods(options);
+  }
+
+  /** Registers the mods and installs the watchdog (see docs/reliability.md, "The trust model"). */
+  private defineMods(options: RuntimeOptions): void {
+    const budget = options.instructionBudget ?? DEFAULT_INSTRUCTION_BUDGET;
+    if (!(budget > 0)) throw new RangeError(`moonstep: instructionBudget must be positive (got ${budget})`);
+    const stepBudget = options.stepInstructionBudget ?? budget * 5;
+    if (!(stepBudget > 0)) throw new RangeError(`moonstep: stepInstructionBudget must be positive (got ${stepBudget})`);
+    const mods = options.mods ?? [];
+    const share = stepBudget / (mods.length + 1);
+    const define = (name: string, modBudget: number, policy: string) =>
+      this.callEntry('define_mod', () => {
+        this.vm.pushString(name);
+        this.vm.lua.lua_pushnumber(this.vm.L, modBudget);
+        this.vm.pushString(policy);
+        return 3;
+      });
+    define('game', share, '');
+    for (const mod of mods) {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(mod.name) || mod.name === 'game' || this.modRoots.has(mod.name)) {
+        throw new RangeError(`moonstep: bad or duplicate mod name ${JSON.stringify(mod.name)} (letters, digits, '_' and '-'; not "game")`);
+      }
+      this.modRoots.set(mod.name, [...mod.scripts]);
+      define(mod.name, mod.stepInstructionBudget ?? share, mod.runawayPolicy ?? 'disable-mod');
+    }
+    this.installWatchdog(budget, stepBudget, options.runawayPolicy ?? 'disable-entity');
   }
 
   /**
-   * The watchdog: a count hook calls the Lua `watch_tick` every `chunk` instructions; the
-   * tick counts per scheduler-started callback and raises once the budget is spent. The
-   * hook crosses into JS once per `chunk` instructions (about 0.2% of the work it watches),
-   * but while it is set Lua checks it at every instruction: script code runs about 2x slower
-   * (`watchdog.cost` in `npm run bench`).
+   * The watchdog: a count hook on every thread calls the Lua `watch_tick(n)`, charging in
+   * advance the n instructions the thread may run until its next tick. A new thread's period
+   * starts at `first` (charged when the thread is made) and doubles at each tick up to
+   * `longest`, so short-lived coroutines are paid for too. While the hook is set Lua checks it at
+   * every instruction: script code runs about 2x slower (`watchdog.cost` in `npm run bench`).
    */
-  private installWatchdog(budget: number, policy: RunawayPolicy): void {
-    if (!(budget > 0)) throw new RangeError(`moonstep: instructionBudget must be positive (got ${budget})`);
+  private installWatchdog(budget: number, stepBudget: number, policy: RunawayPolicy): void {
     if (budget === Infinity) return;
     const { vm } = this;
-    const chunk = Math.max(1000, Math.min(100_000, Math.floor(budget / 20)));
+    const longest = Math.max(1000, Math.min(100_000, Math.floor(budget / 20)));
+    const first = Math.min(1000, longest);
     this.callEntry('set_budget', () => {
       vm.lua.lua_pushnumber(vm.L, budget);
-      vm.lua.lua_pushnumber(vm.L, chunk);
+      vm.lua.lua_pushnumber(vm.L, first);
       vm.pushString(policy);
-      return 3;
+      vm.lua.lua_pushnumber(vm.L, stepBudget);
+      return 4;
     });
     vm.pushRef(this.entries.rt!);
     vm.lua.lua_getfield(vm.L, -1, 'watch_tick');
     const tickRef = vm.ref();
     vm.setTop(0);
-    vm.setCountHook(chunk, (L) => {
+    vm.setCountHook(first, longest, (L, charge) => {
       vm.pushRef(tickRef, L);
+      vm.pushNumber(charge, L);
       // Unprotected: an over-budget tick raises a Lua error right where the script is.
-      vm.lua.lua_callk(L, 0, 0, 0, null);
+      vm.lua.lua_callk(L, 1, 0, 0, null);
     });
   }
 
@@ -216,9 +245,14 @@ export class Runtime {
     this.roots.push(loader);
   }
 
-  /** Finds a module in the script roots. */
-  resolveScript(moduleName: string): ScriptSource | undefined {
-    for (const root of this.roots) {
+  /**
+   * Finds a module: in mod `mod`'s scripts first (when given and not `"game"`), then in the
+   * game's script roots.
+   */
+  resolveScript(moduleName: string, mod = 'game'): ScriptSource | undefined {
+    const own = mod === 'game' ? [] : this.modRoots.get(mod);
+    if (!own) throw new RangeError(`moonstep: unknown mod ${JSON.stringify(mod)}`);
+    for (const root of [...own, ...this.roots]) {
       const found = root.read(moduleName);
       if (found) return found;
     }
@@ -228,27 +262,31 @@ export class Runtime {
   /**
    * Runs a module from the script roots as a main chunk (in a task owned by a new script
    * owner, so it may wait). Throws {@link ScriptNotFoundError} or {@link LuaSyntaxError};
-   * errors while it runs are emitted as `error` events.
+   * errors while it runs are emitted as `error` events. With `options.mod`, the script
+   * belongs to that mod (default: the game).
    */
-  runScript(moduleName: string): void {
+  runScript(moduleName: string, options: { mod?: string } = {}): void {
     this.vm.assertOpen('runScript');
-    const found = this.resolveScript(moduleName);
+    const found = this.resolveScript(moduleName, options.mod);
     if (!found) throw new ScriptNotFoundError(moduleName, this.roots.map((r) => r.describe()));
-    this.runSource(found.source, found.chunkName);
+    this.runSource(found.source, found.chunkName, options);
   }
 
   /** Runs Lua source text as a main chunk named `chunkName` (see {@link runScript}). */
-  runSource(source: string, chunkName = 'main.lua'): void {
+  runSource(source: string, chunkName = 'main.lua', options: { mod?: string } = {}): void {
     this.vm.assertOpen('runSource');
     this.assertNotInLua('runSource');
     const { vm } = this;
+    const mod = options.mod ?? 'game';
+    if (mod !== 'game' && !this.modRoots.has(mod)) throw new RangeError(`moonstep: unknown mod ${JSON.stringify(mod)}`);
     let syntaxError: string | undefined;
     this.callEntry(
       'run_main',
       () => {
         vm.pushString(source);
         vm.pushString(chunkName);
-        return 2;
+        vm.pushString(mod);
+        return 3;
       },
       2,
       () => {
@@ -750,14 +788,14 @@ export class Runtime {
     }
   }
 
-  private queueError(source: string, owner: string, message: string, traceback: string): void {
+  private queueError(source: string, owner: string, message: string, traceback: string, kindName = 'error'): void {
     this.errorCount++;
     let where = parseLuaLocation(message);
     if (where.line === 0) {
       const frame = /\n\s*([^\n[:][^\n:]*):(\d+):/.exec(traceback);
       if (frame) where = { chunk: frame[1]!, line: Number(frame[2]) };
     }
-    const kind = /instruction budget/.test(message)
+    const kind = kindName === 'timeout'
       ? ScriptTimeoutError
       : /not enough memory/.test(message)
         ? ScriptMemoryError
@@ -792,7 +830,15 @@ export class Runtime {
       },
       error: (L) => {
         const text = (i: number) => vm.toStringAt(i, L) ?? '';
-        this.queueError(text(1), text(2), text(3), text(4));
+        this.queueError(text(1), text(2), text(3), text(4), text(5));
+        return 0;
+      },
+      hook_thread: (L) => {
+        vm.hookThread(vm.lua.lua_tothread(L, 1));
+        return 0;
+      },
+      hook_period: (L) => {
+        vm.setHookPeriod(L, vm.lua.lua_tonumberx(L, 1, null));
         return 0;
       },
       emit: (L) => {
@@ -814,7 +860,7 @@ export class Runtime {
       },
       read_module: (L) => {
         const name = vm.toStringAt(1, L)!;
-        const found = this.resolveScript(name);
+        const found = this.resolveScript(name, vm.toStringAt(2, L) ?? 'game');
         if (!found) {
           lua.lua_pushnil(L);
           vm.pushString(

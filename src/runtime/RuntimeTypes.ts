@@ -37,6 +37,19 @@ export interface RuntimeOptions {
    * `'disable-owner'` (scripts too) or `'continue'`. An `error` event is emitted in every case.
    */
   runawayPolicy?: RunawayPolicy;
+  /**
+   * VM instructions all script code may run in one step; each mod gets an equal share of it
+   * unless its {@link ModOptions.stepInstructionBudget} says otherwise. A mod past its share has
+   * the running callback stopped (and the rest of its work in that step stopped at its first
+   * watchdog tick). Default 5 × `instructionBudget`.
+   */
+  stepInstructionBudget?: number;
+  /**
+   * Mods: named sets of scripts, each a unit of trust (its own modules and behaviours, its own
+   * share of each step, its own runaway policy). The game's own scripts (`scriptRoots`) are
+   * the mod `"game"`. See docs/reliability.md, "The trust model".
+   */
+  mods?: readonly ModOptions[];
   /** Extra Lua chunks (features built on the runtime, e.g. entities). */
   chunks?: readonly RuntimeChunk[];
   /** Assets scripts may load and use as sprites (name → URL or path). See {@link Runtime.assets}. */
@@ -53,8 +66,23 @@ export interface RuntimeOptions {
 /** See {@link RuntimeOptions.levels}. */
 export type LevelSource = Record<string, unknown> | ((name: string) => unknown);
 
-/** See {@link RuntimeOptions.runawayPolicy}. */
-export type RunawayPolicy = 'disable-entity' | 'disable-owner' | 'continue';
+/**
+ * See {@link RuntimeOptions.runawayPolicy}. `'disable-mod'` disables every owner of the mod
+ * whose code ran away, and everything that mod makes afterwards.
+ */
+export type RunawayPolicy = 'disable-entity' | 'disable-owner' | 'disable-mod' | 'continue';
+
+/** One mod: see {@link RuntimeOptions.mods}. */
+export interface ModOptions {
+  /** The mod's name: letters, digits, `_` and `-` (not `"game"`, the game's own scripts). */
+  name: string;
+  /** Where the mod's `require`, `runScript` and `entities.spawn` look first (then the game's roots). */
+  scripts: ScriptLoader[];
+  /** VM instructions the mod's code may run per step. Default: an equal share of `stepInstructionBudget`. */
+  stepInstructionBudget?: number;
+  /** The runaway policy for this mod's owners. Default `'disable-mod'` (the runtime's policy for the game). */
+  runawayPolicy?: RunawayPolicy;
+}
 
 /** Counters from {@link Runtime.stats}. */
 export interface RuntimeStats {

@@ -286,4 +286,6 @@ end
 
 M.id_at = id_at
 
+rt.critical_module(M) -- the queue's bookkeeping is never cut by the watchdog
+
 return M

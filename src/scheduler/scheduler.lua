@@ -20,9 +20,11 @@ local Q = rt.queue
 local enqueue, record_cancelled, next_seq = Q.enqueue, Q.record_cancelled, Q.next_seq
 local SCHED = rt.SCHED
 local slot_new, slot_release = rt.slot_new, rt.slot_release
-local cocreate, coresume, costatus, coyield, coclose, coisyieldable =
-  coroutine.create, coroutine.resume, coroutine.status, coroutine.yield, coroutine.close,
-  coroutine.isyieldable
+local coresume, costatus, coyield, coclose, coisyieldable =
+  coroutine.resume, coroutine.status, coroutine.yield, coroutine.close, coroutine.isyieldable
+local cocreate = rt.thread_new -- every thread is made through the watchdog (see core.lua)
+local watch = rt.watch
+local host_hook_thread = rt.host.hook_thread
 local math_floor = math.floor
 local EPS = Q.EPS
 local BAD_YIELD = "coroutine.yield can only be used inside a coroutine the script created " ..
@@ -86,17 +88,33 @@ local owned_threads = setmetatable({}, { __mode = "k" })
 M.owned_threads = owned_threads
 
 -- Serial number of the callback the scheduler is running: the watchdog's budget is per
--- serial, so work a callback starts itself (task.spawn, events.emit) shares its budget.
--- Item i of a list run by run_list has serial `serial_base + i`; it is computed only when the
--- watchdog asks, so starting a callback costs nothing extra. `internal` is true while the
--- scheduler does its own bookkeeping (sorting, flushing), which no callback is charged for.
+-- serial, so work a callback starts itself (task.spawn, events.emit, and lists it runs, such
+-- as the init hooks of entities it spawns) shares its budget. Item i of a top-level list has
+-- serial `serial_base + i`; it is computed only when the watchdog asks, so starting a
+-- callback costs nothing extra. A list run from inside a callback keeps that callback's
+-- serial (`serial_fixed`). `internal` is true while the scheduler does its own bookkeeping
+-- (sorting, flushing), which no callback is charged for.
 local serial_base, serial_count = 0, 0
+local serial_fixed, root_fixed = nil, nil
 local internal = true
 
 --- Serial of the scheduler-started callback running now (-1 during internal work).
 function M.serial()
   if internal then return -1 end
-  return serial_base + cur_i
+  return serial_fixed or serial_base + cur_i
+end
+
+-- How the running list names the owner of its item i (the callback's root owner, whom the
+-- watchdog charges the mod share to); nil: the owner running when the watchdog first asks.
+local cur_root = nil
+
+--- The owner of the callback running now (the root of any work it started), or nil.
+function M.root_owner()
+  if internal then return nil end
+  if serial_fixed then return root_fixed end
+  local f = cur_root
+  if f and cur_list then return f(cur_list, cur_i) end
+  return nil
 end
 
 -- The generic runner: `invoke(list[i], i, list)` for each item.
@@ -164,10 +182,15 @@ end
 --- Runs `invoke(list[i], i, list)` for i = 1..n inside runner coroutines (see the header). `body`
 --- replaces the generic runner loop (the update phase has its own); `on_wait(item, task)`
 --- hears which item's callback waited and became a task.
-local function run_list(list, n, invoke, body, on_wait)
+local function run_list(list, n, invoke, body, on_wait, root)
   local saved_list, saved_n, saved_i, saved_invoke, saved_base = cur_list, cur_n, cur_i, cur_invoke, serial_base
+  local saved_fixed, saved_root_fixed, saved_root, saved_internal = serial_fixed, root_fixed, cur_root, internal
   if saved_list == draining then draining_i = saved_i end
-  cur_list, cur_n, cur_i, cur_invoke = list, n, 0, invoke
+  if not internal and not serial_fixed then
+    -- Run from inside a callback: the items share its serial (and its budget).
+    serial_fixed, root_fixed = M.serial(), M.root_owner() or ctx.owner
+  end
+  cur_list, cur_n, cur_i, cur_invoke, cur_root = list, n, 0, invoke, root
   serial_base, serial_count = serial_count, serial_count + n
   body = body or runner_body
   while cur_i < cur_n do
@@ -194,9 +217,10 @@ local function run_list(list, n, invoke, body, on_wait)
     end
   end
   cur_list, cur_n, cur_i, cur_invoke, serial_base = saved_list, saved_n, saved_i, saved_invoke, saved_base
-  internal = true
+  serial_fixed, root_fixed, cur_root = saved_fixed, saved_root_fixed, saved_root
+  internal = saved_internal
 end
-M.run_list = run_list
+M.run_list = rt.critical(run_list)
 
 --- Runs `invoke(list[i], i, list)` as callbacks the host starts between steps (a main chunk, a level's
 --- spawns), then resets the context and frees the slots released meanwhile.
@@ -206,13 +230,28 @@ function M.run_from_host(list, n, invoke)
   rt.slot_flush()
 end
 
+--- Runs `fn(...)` protected, as script work the host started: from host context (between
+--- steps: loading a level's or a reloaded behaviour's chunk) it runs as a callback of its own,
+--- in a runner thread, with its own serial and budget, under the watchdog; from inside a
+--- callback it is part of that callback. Returns pcall's results.
+function M.call_guarded(fn, ...)
+  if not internal then return pcall(fn, ...) end
+  local args, results = table.pack(...), nil
+  run_list({ fn }, 1, function(f)
+    results = table.pack(pcall(f, table.unpack(args, 1, args.n)))
+  end)
+  ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
+  if not results then return false, "a script's top level cannot wait here (it was loaded by the host)" end
+  return table.unpack(results, 1, results.n)
+end
+
 --- Runs the update phase over `list[1..n]` (entity records) with step length `dt`.
 --- `ready_check(record, frame)` decides for records not flagged `ready`; `on_wait(record,
 --- task)` is told when an update waited.
 function M.run_updates(list, n, dt, ready_check, on_wait)
   cur_dt, cur_ready_check = dt, ready_check
   ctx.source = "update"
-  run_list(list, n, nil, update_runner_body, on_wait)
+  run_list(list, n, nil, update_runner_body, on_wait, root_of_record)
 end
 
 -- Tasks -----------------------------------------------------------------------------------
@@ -247,7 +286,7 @@ local function task_finish(t, status)
     t.waiters = false
     for i = 1, #waiters do
       local w = waiters[i]
-      M.defer({ run = function()
+      M.defer({ owner = w.owner, run = function()
         if w.status == "suspended" and not w.cancel_requested and not w.wake then resume_task(w) end
       end })
     end
@@ -298,6 +337,7 @@ function resume_task(t, ...)
   ctx.owner, ctx.source, ctx.task, ctx.thread = t.owner, t.source, t, co
   t.status = "running"
   t.wake = false
+  if watch.tight then host_hook_thread(co) end -- a mod is over its share: short periods
   if tracing then rt.trace_record(t.source, t.id, t.owner) end
   return finish_resume(t, co, so, ss, st, sth, coresume(co, ...))
 end
@@ -500,6 +540,19 @@ function M.defer(item)
   deferred[ndeferred] = item
 end
 
+-- Root owners of the step's lists, for the watchdog's mod shares (see M.root_owner).
+local function root_of_bucket(b, i)
+  local owner = b.own[i]
+  if owner then return owner end
+  local e = b.ent[i]
+  if e then return e.owner or (e.task and e.task.owner) or nil end
+end
+local function root_of_record(list, i)
+  local e = list[i]
+  return e and e.owner or nil
+end
+M.root_of_record = root_of_record
+
 local function invoke_deferred(item)
   if item.cancelled then return end
   item.run(item)
@@ -531,6 +584,7 @@ function M.step()
   M.frame, cur_frame = frame, frame
   Q.set_frame(frame)
   ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
+  rt.watch_new_step()
   local profile = M.profile
   if profile then
     profile.start, profile.timers, profile.tasks = rt.host.now(), 0, 0
@@ -547,9 +601,9 @@ function M.step()
     ctx.source = "timer"
     draining, draining_i = b, 0
     if profile or tracing then
-      run_list(b, b.n, profile and M.invoke_item_profiled or invoke_bucket_item)
+      run_list(b, b.n, profile and M.invoke_item_profiled or invoke_bucket_item, nil, nil, root_of_bucket)
     else
-      run_list(b, b.n, nil, bucket_runner_body)
+      run_list(b, b.n, nil, bucket_runner_body, nil, root_of_bucket)
     end
     draining = nil
     Q.drained(b) -- the one-shot timers still in the bucket all fired; they go with it
@@ -578,7 +632,7 @@ function M.step()
     end
     local list, n = deferred, ndeferred
     deferred, ndeferred = {}, 0
-    run_list(list, n, invoke_deferred)
+    run_list(list, n, invoke_deferred, nil, nil, root_of_record)
   end
 
   ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
@@ -617,6 +671,13 @@ end
 --- Number of deferred items queued for this step.
 function M.deferred_count()
   return ndeferred
+end
+
+-- Bookkeeping the watchdog never cuts half way (none runs script code on its own thread).
+for _, fn in ipairs({ M.task_new, M.task_finish, M.after_yield, M.resume_task, M.spawn, M.wake_at,
+  M.wait_until_key, M.cancel_wake, M.suspend, M.wake_next_step, M.task_cancel, M.timer_new, M.timer_cancel,
+  M.defer, M.run_from_host, M.call_guarded, M.run_updates, M.step, finish_resume, invoke_wake }) do
+  rt.critical(fn)
 end
 
 return M

@@ -29,6 +29,9 @@ interface DirectExports {
   _lua_rawgeti(L: number, idx: number, n: bigint): number;
   _lua_pushlstring(L: number, s: number, len: number): number;
   _lua_tolstring(L: number, idx: number, len: number): number;
+  _lua_pushnumber(L: number, n: number): void;
+  _lua_sethook(L: number, f: number, mask: number, count: number): void;
+  _lua_gethookcount(L: number): number;
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
   _malloc(size: number): number;
@@ -63,6 +66,7 @@ export class LuaVm {
   private readonly lenPointer: number;
   private readonly direct: DirectExports;
   private hookPointer = 0;
+  private firstPeriod = 1000;
 
   private constructor(readonly lua: LuaModule, options: LuaVmOptions) {
     this.memoryLimitBytes = options.memoryLimitBytes ?? Infinity;
@@ -114,16 +118,42 @@ export class LuaVm {
   }
 
   /**
-   * Installs a count hook on the main thread: `onTick(L)` runs every `everyInstructions` VM
-   * instructions in any coroutine (threads created later inherit the hook). `onTick` may
-   * raise a Lua error (e.g. by calling a Lua function that errors) to stop the running code.
+   * Installs the watchdog's count hook on the main thread. A thread's period starts at
+   * `firstPeriod` instructions and doubles at each tick up to `longestPeriod`; each tick calls
+   * `onTick(L, n)` with the thread and the period now starting (the instructions it may run
+   * until its next tick). `onTick` may raise a Lua error to stop the running code. Threads
+   * created later inherit the hook with their creator's period: give each new thread the first
+   * period with {@link hookThread}.
    */
-  setCountHook(everyInstructions: number, onTick: (L: number) => void): void {
+  setCountHook(firstPeriod: number, longestPeriod: number, onTick: (L: number, n: number) => void): void {
     this.assertOpen('setCountHook');
     const { lua } = this;
+    const d = this.direct;
     if (this.hookPointer) lua.module.removeFunction(this.hookPointer);
-    this.hookPointer = lua.module.addFunction((L: number) => onTick(L), 'vii');
-    lua.lua_sethook(this.L, this.hookPointer, LUA_MASKCOUNT, Math.max(1, Math.floor(everyInstructions)));
+    this.firstPeriod = Math.max(1, Math.floor(firstPeriod));
+    const longest = Math.max(this.firstPeriod, Math.floor(longestPeriod));
+    this.hookPointer = lua.module.addFunction((L: number) => {
+      const period = d._lua_gethookcount(L);
+      const next = period * 2 < longest ? period * 2 : longest;
+      if (next !== period) d._lua_sethook(L, this.hookPointer, LUA_MASKCOUNT, next);
+      onTick(L, next);
+    }, 'vii');
+    d._lua_sethook(this.L, this.hookPointer, LUA_MASKCOUNT, this.firstPeriod);
+  }
+
+  /** Gives thread `thread` the watchdog's hook with its first (short) period. */
+  hookThread(thread: number): void {
+    if (this.hookPointer && thread) this.direct._lua_sethook(thread, this.hookPointer, LUA_MASKCOUNT, this.firstPeriod);
+  }
+
+  /** Sets the watchdog hook's period of thread `L` (instructions until its next tick). */
+  setHookPeriod(L: number, instructions: number): void {
+    if (this.hookPointer) this.direct._lua_sethook(L, this.hookPointer, LUA_MASKCOUNT, Math.max(1, Math.floor(instructions)));
+  }
+
+  /** Pushes a number (a Lua float). */
+  pushNumber(value: number, L = this.L): void {
+    this.direct._lua_pushnumber(L, value);
   }
 
   /** Throws {@link RuntimeClosedError} if the state is gone. Call at every public entry. */

@@ -149,9 +149,16 @@ function M.slot_each()
 end
 
 --- Creates an owner: something that scheduled work belongs to (a script, an entity).
-function M.owner_new(kind, label)
-  return { kind = kind, label = label, list = {}, n = 0, cap = 64, alive = true, disabled = false,
-           on_disabled = false }
+--- It belongs to mod `mod` (default: the mod of the running owner, else the game's).
+function M.owner_new(kind, label, mod)
+  if not mod then
+    local running = M.ctx.owner
+    mod = running and running.mod or M.mods.game
+  end
+  local owner = { kind = kind, label = label, list = {}, n = 0, cap = 64, alive = not mod.disabled,
+                  disabled = mod.disabled, on_disabled = false, mod = mod }
+  mod.owners[owner] = true
+  return owner
 end
 
 --- What the owner still owns (records, and one-shot timers' ids), in creation order.
@@ -165,12 +172,16 @@ function M.owner_records(owner)
 end
 
 --- Watchdog state (see the Watchdog section below).
-local watch = { budget = 1e7, chunk = 1e5, seen = -1, used = 0, aborting = nil, reported = nil }
+local watch = { budget = 1e7, first_period = 1000, armed = false,
+                seen = -1, used = 0, spent = {}, root = nil,
+                aborting = nil, reported = nil, punished = nil, blame = nil, why = nil,
+                idle_used = 0, step_budget = 5e7, tight = false }
 M.watch = watch
 
 --- Execution context: what the runtime is running right now. Set by whoever calls into
 --- script code (the drain, a task resume), read by the APIs that schedule work.
 M.ctx = { owner = nil, source = "main", task = nil, thread = nil }
+local ctx = M.ctx
 
 --- Turns any Lua error value into a message string without running script code
 --- (a `__tostring` metamethod on an error object could itself fail or loop).
@@ -184,27 +195,31 @@ end
 local traceback = M.debug.traceback
 local string_gsub = string.gsub
 
---- Drops the runtime's own frames (chunks named `moonstep/...`) from a traceback.
+--- Drops the runtime's own frames (chunks named `moonstep/...`, a prefix script chunk names
+--- can never have) and C frames without a name from a traceback.
 local function clean_traceback(tb)
-  tb = string_gsub(tb, "\n\t%[?C?%]?:? ?[^\n]*moonstep/[^\n]*", "")
+  tb = string_gsub(tb, "\n\tmoonstep/[^\n]*", "")
   tb = string_gsub(tb, "\n\t%[C%]: in %?", "")
   return tb
 end
 
 --- Reports an error to the host: `source` says what kind of callback failed, `owner` whose
 --- it was, `err` is the error value, `thread` the coroutine it happened in (for the
---- traceback; nil for the current one).
-function M.report(source, owner, err, thread)
+--- traceback; nil for the current one). The error's kind is decided here, from what the
+--- runtime knows (a watchdog abort is "timeout"), never from the message's text.
+function M.report(source, owner, err, thread, kind)
   if M.aborting() then
     -- One report per runaway callback, however many nested tasks the abort unwinds.
     local s = M.scheduler.serial()
     if watch.reported == s then return end
     watch.reported = s
+    owner = watch.blame or owner
+    kind = "timeout"
   end
   local message = M.error_text(err)
   local tb
   if thread then tb = traceback(thread, nil, 0) else tb = traceback(nil, 2) end
-  host.error(source or "main", owner and owner.label or "runtime", message, clean_traceback(tb or ""))
+  host.error(source or "main", owner and owner.label or "runtime", message, clean_traceback(tb or ""), kind or "error")
 end
 
 --- Cancels one slot record (timer, task, connection, host call) or one-shot timer id. True
@@ -227,18 +242,48 @@ function M.owner_cancel_all(owner)
 end
 
 --- What happens to the owner of a callback the watchdog stopped: "disable-entity" (default:
---- an entity is disabled, a script goes on), "disable-owner" (any owner) or "continue".
+--- an entity is disabled, a script goes on), "disable-owner" (any owner), "disable-mod" (every
+--- owner of the mod, and the mod runs nothing more) or "continue". A mod may have its own.
 M.runaway_policy = "disable-entity"
 
---- Called after a callback failed; applies the runaway policy.
-function M.after_callback_error(owner, err)
-  if not owner or owner.disabled or not M.aborting() then return end
-  local policy = M.runaway_policy
-  if policy == "continue" or (policy == "disable-entity" and owner.kind ~= "entity") then return end
+local function disable_owner(owner, why)
+  if owner.disabled then return end
   owner.disabled = true
   M.owner_cancel_all(owner)
   if owner.on_disabled then owner.on_disabled(owner) end
-  M.warn(owner.label .. " was disabled: one of its callbacks ran past the instruction budget")
+  M.warn(owner.label .. " was disabled: " .. why)
+end
+
+--- Disables mod `mod`: every owner it has, and every owner it makes from now on.
+function M.mod_disable(mod, why)
+  if mod.disabled then return end
+  mod.disabled = true
+  local list = {}
+  for owner in next, mod.owners do list[#list + 1] = owner end
+  table.sort(list, function(a, b) return a.label < b.label end)
+  for i = 1, #list do
+    local owner = list[i]
+    if owner.kind == "script" then owner.alive = false end
+    disable_owner(owner, why)
+  end
+  M.warn("mod '" .. mod.name .. "' was disabled: " .. why)
+end
+
+--- Called after a callback failed; applies the runaway policy (once per aborted callback,
+--- to the owner whose code spent the budget).
+function M.after_callback_error(owner, err)
+  if not M.aborting() then return end
+  local s = M.scheduler.serial()
+  if watch.punished == s then return end
+  watch.punished = s
+  owner = watch.blame or owner
+  if not owner then return end
+  local mod = owner.mod
+  local policy = mod.policy or M.runaway_policy
+  local why = "one of its callbacks ran past the instruction budget"
+  if policy == "disable-mod" then return M.mod_disable(mod, why) end
+  if owner.disabled or policy == "continue" or (policy == "disable-entity" and owner.kind ~= "entity") then return end
+  disable_owner(owner, why)
 end
 
 --- Trace recording (opt-in): when `M.trace` is a table, each callback appends a record.
@@ -290,20 +335,62 @@ function M.check_finite(v, n, fname, optional)
 end
 
 -- Watchdog ------------------------------------------------------------------------------
--- The host installs a count hook that calls `watch_tick` every `watch.chunk` VM
--- instructions, in every coroutine. Each callback the scheduler starts gets `watch.budget`
--- instructions; past that the tick raises an error, and keeps raising it (the sandbox's
--- pcall, xpcall and coroutine.resume re-raise it) until the callback has unwound.
+-- The trust model (docs/reliability.md) in code. The host installs a count hook on every
+-- thread; each tick calls `watch_tick(n)`, where n is the instructions the thread may run
+-- until its next tick (charged in advance). A new thread's first period is short
+-- (`watch.first_period`, also charged when the thread is made, see thread_new) and doubles at
+-- each tick up to the long period, so a coroutine that finishes between two ticks was paid
+-- for all the same: no code escapes the count by running in fresh coroutines.
+--
+-- Accounts: each callback the scheduler starts (a serial; work it starts itself shares it)
+-- gets `watch.budget` instructions; each mod gets its share of every step. Past either, the
+-- running callback is aborted. The abort never lands on the main thread (the runtime's own
+-- stack) nor inside a function the runtime marked critical (by identity: names are never
+-- trusted); it is retried 64 instructions later. While a callback is being aborted every
+-- tick raises again, the sandbox's pcall/xpcall/coroutine wrappers re-raise it, and no
+-- message handler of the script runs (Lua runs those with hooks off).
 
 local getinfo = debug.getinfo
+local corunning = coroutine.running
+local cocreate = coroutine.create
+local math_floor = math.floor
+local string_find, string_format = string.find, string.format
+
+-- Functions whose frames an abort must not cut (bookkeeping that would be left half done).
+-- They never call script code on their own thread, and their work is bounded.
+local critical = {}
+
+--- Marks `fn` as runtime bookkeeping the watchdog must not interrupt. Returns `fn`.
+function M.critical(fn)
+  critical[fn] = true
+  return fn
+end
+
+--- Marks every function of module table `t` critical.
+function M.critical_module(t)
+  for _, v in next, t do
+    if type(v) == "function" then critical[v] = true end
+  end
+end
+
+-- True if a critical function is among the 12 frames above `level` of the running thread.
+local function in_critical(level)
+  for l = level + 1, level + 12 do
+    local info = getinfo(l, "f")
+    if not info then return false end
+    if critical[info.func] then return true end
+  end
+  return false
+end
 
 --- Where script code is running now: the first Lua frame up the stack that is not the
 --- runtime's own, as "chunk:line" (also what the inspector records as a creation site).
+--- (Script chunk names can never start with "moonstep/": see sandbox.script_chunkname.)
 local function script_location()
   for level = 2, 60 do
     local info = getinfo(level, "Sl")
     if not info then break end
-    if info.what ~= "C" and not info.short_src:find("^moonstep/") then
+    if info.what ~= "C" and not string_find(info.short_src, "^moonstep/") then
       return info.short_src .. ":" .. tostring(info.currentline)
     end
   end
@@ -311,30 +398,99 @@ local function script_location()
 end
 M.script_location = script_location
 
---- Called by the host's count hook. Errors when the current callback is over budget.
-function M.watch_tick()
-  local s = M.scheduler.serial()
-  if s < 0 then return end
-  if s ~= watch.seen then
-    watch.seen, watch.used = s, 0
-  end
-  local used = watch.used + watch.chunk
-  watch.used = used
-  if used > watch.budget then
-    -- Never stop the runtime's own code halfway through its bookkeeping (a record half
-    -- made would leak): the abort lands on the next tick that finds script code running.
-    for level = 2, 4 do
-      local info = getinfo(level, "S")
-      if not info then break end
-      if info.what ~= "C" then
-        if info.short_src:find("^moonstep/") then return end
-        break
+local NOBODY = {}
+local host_hook_period = host.hook_period
+
+-- Over budget: aborts the running callback unless this is the main thread or a critical
+-- section, in which case the next tick comes 64 instructions later and decides again.
+local deferred_abort = false -- true while charging where an abort must not be raised
+
+local function abort(s, level, why, blame)
+  local _, ismain = corunning()
+  host_hook_period(64)
+  -- Not here: the next tick (64 instructions on) decides again.
+  if deferred_abort or ismain or in_critical(level) then return end
+  if watch.aborting ~= s then
+    watch.aborting, watch.why = s, why
+    -- Blame the owner whose code spent the most of this callback's instructions.
+    if not blame then
+      local best, most = nil, -1
+      for owner, n in next, watch.spent do
+        if n > most and owner ~= NOBODY then best, most = owner, n end
       end
+      blame = best
     end
-    watch.aborting = s
-    error(("%s: script stopped: instruction budget exceeded (%d VM instructions)")
-      :format(script_location(), math.floor(watch.budget)), 0)
+    watch.blame = blame
   end
+  error(string_format("%s: script stopped: %s", script_location(), watch.why), 0)
+end
+
+-- Charges `n` instructions to the running callback, its owner and its mod.
+local function account(n, level)
+  local s = M.scheduler.serial()
+  if s < 0 then
+    -- No callback runs: the runtime's own work between callbacks. Script code never runs
+    -- here by design; should any, the step's whole budget bounds it.
+    local used = watch.idle_used + n
+    watch.idle_used = used
+    if used > watch.step_budget then abort(s, level + 1, "the runtime's work exceeded the step budget") end
+    return
+  end
+  if s ~= watch.seen then
+    watch.seen, watch.used, watch.spent = s, 0, {}
+    watch.root = M.scheduler.root_owner() or ctx.owner
+  end
+  local used = watch.used + n
+  watch.used = used
+  local owner = ctx.owner or NOBODY
+  local spent = watch.spent
+  spent[owner] = (spent[owner] or 0) + n
+  local root = watch.root
+  local mod = root and root.mod or M.mods.game
+  local mod_used = mod.step_used + n
+  mod.step_used = mod_used
+  if watch.aborting == s then
+    abort(s, level + 1)
+  elseif used > watch.budget then
+    abort(s, level + 1, string_format("instruction budget exceeded (%d VM instructions)", math_floor(watch.budget)))
+  elseif mod_used > mod.step_budget then
+    if not mod.over then
+      mod.over = true
+      watch.tight = true
+    end
+    abort(s, level + 1, string_format("mod '%s' exceeded its share of the step (%d VM instructions)",
+      mod.name, math_floor(mod.step_budget)), root)
+  end
+end
+
+--- Called by the host's count hook with the instructions the thread may run until its
+--- next tick. Errors when the running callback must stop.
+function M.watch_tick(n)
+  account(n, 2)
+  if watch.tight then host_hook_period(watch.first_period) end
+end
+
+--- Charges `n` instruction-equivalents of work done in C on the script's behalf (a long
+--- string scan, a big table operation). May abort the running callback.
+function M.charge(n)
+  if watch.armed then account(n, 2) end
+end
+
+local host_hook_thread = host.hook_thread
+
+--- coroutine.create for everything the runtime or a script runs in a coroutine: the new
+--- thread's count starts at the short first period, charged now to the running callback.
+--- (Making a thread never raises the abort itself: the caller may be half way through its
+--- bookkeeping. Over budget, the running thread's next tick comes 64 instructions later.)
+function M.thread_new(fn)
+  local co = cocreate(fn)
+  if watch.armed then
+    host_hook_thread(co)
+    deferred_abort = true
+    account(watch.first_period, 2)
+    deferred_abort = false
+  end
+  return co
 end
 
 --- True while the running callback is being aborted by the watchdog.
@@ -342,10 +498,55 @@ function M.aborting()
   return watch.aborting ~= nil and watch.aborting == M.scheduler.serial()
 end
 
---- Sets the per-callback budget (instructions), the tick interval and the runaway policy.
-function M.entry.set_budget(budget, chunk, policy)
-  watch.budget, watch.chunk = budget, chunk
+--- Resets the per-step accounts (called at the start of each step).
+function M.watch_new_step()
+  watch.idle_used = 0
+  watch.tight = false
+  for _, mod in next, M.mods do
+    mod.step_used, mod.over = 0, false
+  end
+end
+
+--- Sets the per-callback budget (instructions), the runaway policy, the first hook period
+--- and the step budget.
+function M.entry.set_budget(budget, first_period, policy, step_budget)
+  watch.budget, watch.first_period, watch.step_budget = budget, first_period, step_budget
+  watch.armed = true
   M.runaway_policy = policy
+end
+
+-- Mods --------------------------------------------------------------------------------
+-- A mod is the unit of trust: a named set of scripts with its own modules, its own share of
+-- each step and its own runaway policy. The game's own scripts are the mod "game".
+
+--- name -> mod record.
+M.mods = {}
+
+--- Creates (or returns) mod `name`.
+function M.mod_new(name, step_budget, policy)
+  local mod = M.mods[name]
+  if not mod then
+    mod = { name = name, step_used = 0, over = false, disabled = false, policy = false,
+            step_budget = 5e7, owners = setmetatable({}, { __mode = "k" }),
+            loaded = {}, loading = {}, behaviours = {} }
+    M.mods[name] = mod
+  end
+  if step_budget then mod.step_budget = step_budget end
+  if policy then mod.policy = policy end
+  return mod
+end
+M.mod_new("game")
+
+--- Registers mod `name` (host entry): its step share and runaway policy ("" for the default).
+function M.entry.define_mod(name, step_budget, policy)
+  M.mod_new(name, step_budget, policy ~= "" and policy or nil)
+end
+
+-- The slot store, owners and reporting are bookkeeping an abort must not cut.
+for _, fn in ipairs({ M.owner_add, M.slot_new, M.slot_release, M.slot_flush, M.owner_new, M.owner_records,
+  M.report, M.cancel_record, M.owner_cancel_all, M.after_callback_error, M.mod_disable, M.mod_new,
+  M.trace_record }) do
+  critical[fn] = true
 end
 
 --- Sends a warning (not an error) to the host's `warning` event.

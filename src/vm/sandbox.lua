@@ -14,6 +14,7 @@ local arg_error = rt.arg_error
 local raw_load, raw_setmetatable, raw_rawset, raw_collectgarbage = load, setmetatable, rawset, collectgarbage
 local type, select, tostring, pairs, next, error, pcall = type, select, tostring, pairs, next, error, pcall
 local concat = table.concat
+local costatus, corunning = coroutine.status, coroutine.running
 local ctx = rt.ctx
 
 -- Private helpers -----------------------------------------------------------------------
@@ -24,7 +25,10 @@ local function readonly(name, real)
     __newindex = function(_, key)
       error(("cannot modify '%s.%s': %s is read-only"):format(name, tostring(key), name), 2)
     end,
-    __pairs = function() return next, real, nil end,
+    -- An iterator of our own: `next, real` would hand the real table to the caller.
+    __pairs = function(p)
+      return function(_, k) return next(real, k) end, p, nil
+    end,
     __len = function() return #real end,
     __metatable = "read-only",
   })
@@ -207,8 +211,13 @@ end
 local function safe_pcall(f, ...)
   return reraise(raw_pcall(f, ...))
 end
+-- While a callback is being aborted, Lua would run the message handler inside the count
+-- hook, with hooks off: the script's handler is skipped then (the abort goes on anyway).
 local function safe_xpcall(f, handler, ...)
-  return reraise(raw_xpcall(f, handler, ...))
+  return reraise(raw_xpcall(f, function(m)
+    if aborting() then return m end
+    return handler(m)
+  end, ...))
 end
 
 local function print(...)
@@ -217,6 +226,18 @@ local function print(...)
   for i = 1, n do parts[i] = tostring((select(i, ...))) end
   host.print(concat(parts, "\t"))
 end
+
+--- The chunk name a script's code gets for `name`. The runtime's own chunks are named
+--- "moonstep/...": no script chunk may look like one (tracebacks and creation sites hide
+--- those frames), so such a name gets a "script:" prefix.
+local function script_chunkname(name)
+  if string_sub(name, 2, 10) == "moonstep/" then
+    local sigil = string_sub(name, 1, 1)
+    if sigil == "=" or sigil == "@" then return sigil .. "script:" .. string_sub(name, 2) end
+  end
+  return name
+end
+M.script_chunkname = script_chunkname
 
 local function make_load(env)
   return function(chunk, chunkname, mode, chunk_env)
@@ -238,24 +259,42 @@ local function make_load(env)
     if chunkname ~= nil and type(chunkname) ~= "string" then
       arg_error(2, "load", "string", chunkname, 2)
     end
-    return raw_load(chunk, chunkname or "=(load)", "t", chunk_env or env)
+    return raw_load(chunk, script_chunkname(chunkname or "=(load)"), "t", chunk_env or env)
   end
 end
 
 local env_mt = { __index = base, __metatable = "environment" }
 
---- A fresh environment for one script: its own globals over the shared read-only base.
-local function new_env()
+local require_in -- require_in(mod, name): defined below
+
+-- One `require` function per mod (modules are shared within a mod, never across mods).
+local require_of = setmetatable({}, { __mode = "k" })
+local function require_for(mod)
+  local f = require_of[mod]
+  if not f then
+    f = function(name) return require_in(mod, name) end
+    require_of[mod] = f
+  end
+  return f
+end
+
+--- A fresh environment for one script of mod `mod` (default: the running owner's mod):
+--- its own globals over the shared read-only base, and its mod's `require`.
+local function new_env(mod)
+  if not mod then
+    local owner = ctx.owner
+    mod = owner and owner.mod or rt.mods.game
+  end
   local env = raw_setmetatable({}, env_mt)
   env._G = env
   env.load = make_load(env)
+  env.require = require_for(mod)
   return env
 end
 M.new_env = new_env
 
 -- require ---------------------------------------------------------------------------------
 
-local loaded, loading = {}, {}
 local MODULE_NAME = "^[%w_%-]+$"
 
 --- True if `name` is a valid module (and behaviour script) name: letters, digits, '_' and '-'
@@ -277,30 +316,48 @@ local function check_module_name(name)
   end
 end
 
---- Compiles script text as chunk `chunkname` in a fresh environment (text only): the
---- chunk's function, or nil and the syntax error.
-local function compile(source, chunkname)
-  return raw_load(source, "@" .. chunkname, "t", new_env())
+--- Compiles script text as chunk `chunkname` in a fresh environment of mod `mod` (text
+--- only): the chunk's function, or nil and the syntax error.
+local function compile(source, chunkname, mod)
+  return raw_load(source, script_chunkname("@" .. chunkname), "t", new_env(mod))
 end
 
-local function require(name)
+function require_in(mod, name)
   check_module_name(name)
   local log = M.require_log
   if log then log[name] = true end
+  local loaded = mod.loaded
   local value = loaded[name]
   if value ~= nil then return value end
-  if loading[name] then error(("require: module '%s' requires itself (circular require)"):format(name), 2) end
-  local source, chunkname = host.read_module(name)
+  local loading = mod.loading
+  local by = loading[name]
+  if by then
+    -- The thread that started loading it died (cancelled while the module waited, stopped,
+    -- or failed): the module is not loaded, and this require loads it afresh.
+    if costatus(by) == "dead" then
+      loading[name] = nil
+    else
+      error(("require: module '%s' requires itself (circular require)"):format(name), 2)
+    end
+  end
+  local source, chunkname = host.read_module(name, mod.name)
   if source == nil then error(chunkname, 2) end
-  local fn, err = compile(source, chunkname)
+  local fn, err = compile(source, chunkname, mod)
   if not fn then error(err, 0) end
-  loading[name] = true
+  local marker = corunning()
+  loading[name] = marker
   local ok, result = pcall(fn, name, chunkname)
-  loading[name] = nil
+  if loading[name] == marker then loading[name] = nil end
   if not ok then error(result, 0) end
   if result == nil then result = true end
   loaded[name] = result
   return result
+end
+
+--- require(name) in the running owner's mod.
+local function require(name)
+  local owner = ctx.owner
+  return require_in(owner and owner.mod or rt.mods.game, name)
 end
 M.require = require
 
@@ -308,14 +365,17 @@ M.require = require
 --- uses it to know which modules a behaviour depends on, for hot reload).
 M.require_log = nil
 
---- True if module `name` has been loaded by `require`.
+--- True if module `name` has been loaded by `require` in any mod.
 function M.is_loaded(name)
-  return loaded[name] ~= nil
+  for _, mod in next, rt.mods do
+    if mod.loaded[name] ~= nil then return true end
+  end
+  return false
 end
 
---- Forgets module `name`, so the next `require` loads it again (hot reload).
+--- Forgets module `name` in every mod, so the next `require` loads it again (hot reload).
 function M.unload(name)
-  loaded[name] = nil
+  for _, mod in next, rt.mods do mod.loaded[name] = nil end
 end
 
 --- Compiles script text in a fresh sandbox environment (text only). Returns the chunk's
@@ -361,6 +421,18 @@ function M.freeze()
   base.os = readonly("os", game_os)
   for name, value in pairs(rt.globals) do M.set_global(name, value) end
   protected[base] = true
+  -- By construction, no table a script can reach through the base is mutable: every value
+  -- of a read-only table is a function, a string, a number, a boolean or another read-only
+  -- table (the boot fails otherwise).
+  for name, value in pairs(base) do
+    if type(value) == "table" and value ~= base then
+      for key, v in pairs(value) do
+        if type(v) == "table" and not protected[v] then
+          error(("sandbox: %s.%s is a mutable table scripts could reach"):format(name, tostring(key)))
+        end
+      end
+    end
+  end
 end
 
 -- Entry points for the host -----------------------------------------------------------------
@@ -402,10 +474,11 @@ end
 
 --- Runs `source` as a main chunk owned by a new script owner. Returns true, or false and the
 --- syntax error message.
-function entry.run_main(source, chunkname)
-  local fn, err = compile(source, chunkname)
+function entry.run_main(source, chunkname, mod_name)
+  local mod = rt.mods[mod_name or "game"]
+  local fn, err = compile(source, chunkname, mod)
   if not fn then return false, err end
-  local owner = rt.owner_new("script", "script:" .. chunkname)
+  local owner = rt.owner_new("script", "script:" .. chunkname, mod)
   sched.run_from_host({ fn }, 1, function(f)
     ctx.owner, ctx.source, ctx.task = owner, "main", nil
     if rt.trace then rt.trace_record("main", 0, owner) end
