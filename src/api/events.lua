@@ -82,9 +82,9 @@ local function dispatch(name, args)
           sched.resume_task(waiter, unpack(args, 1, args.n))
         end
       else
+        local co = thread_new(record.fn) -- (its first period is charged to the emitter)
         local saved = rt.ctx.owner
         rt.ctx.owner = record.owner
-        local co = thread_new(record.fn)
         local t = sched.task_new(co, "event")
         rt.ctx.owner = saved
         sched.resume_task(t, unpack(args, 1, args.n))
@@ -102,11 +102,11 @@ M.after_dispatch = false
 -- Public ------------------------------------------------------------------------------
 
 --- A connection handle for a new subscription of `fn` to `name`.
-local function new_connection(name, fn, once)
+local new_connection = rt.critical(function(name, fn, once)
   local c = setmetatable({}, Connection)
   conn_of[c] = connect(name, fn, once)
   return c
-end
+end)
 
 --- events.on(name, fn) -> connection: calls fn(...) on every emit of `name`.
 function M.on(name, fn)
@@ -137,6 +137,7 @@ function M.wait(name, timeout)
   check_finite(timeout, 2, "events.wait", true)
   local t = sched.current_task("events.wait")
   local record = connect(name, nil, true, t)
+  -- (Stopped here, the waiter is dropped at the next emit: dispatch skips dead tasks.)
   local function after(first, ...)
     if first == TIMEOUT then disconnect(record); return end
     return first, ...

@@ -75,33 +75,47 @@ end
 -- Public ------------------------------------------------------------------------------
 
 --- task.spawn(fn_or_thread, ...) -> handle: runs it now, until its first wait.
-function M.spawn(fn, ...)
-  local co = check_task_target(fn, 1, "task.spawn")
+-- The bookkeeping halves of spawn, defer and delay, after their checks (critical: the
+-- watchdog never leaves a task made but never started).
+local start_now = rt.critical(function(co, ...)
   local t = sched.task_new(co, "task")
+  local h = handle_of(t)
   sched.resume_task(t, ...)
-  return handle_of(t)
-end
+  return h
+end)
 
---- task.defer(fn_or_thread, ...) -> handle: runs it in this step's deferred phase (FIFO).
-function M.defer(fn, ...)
-  local co = check_task_target(fn, 1, "task.defer")
+local start_deferred = rt.critical(function(co, args)
   local t = sched.task_new(co, "deferred")
-  local args = pack(...)
   sched.defer({ owner = t.owner, run = function()
     if t.status == "suspended" and not t.cancel_requested then
       sched.resume_task(t, unpack(args, 1, args.n))
     end
   end })
   return handle_of(t)
+end)
+
+local start_later = rt.critical(function(co, due, args)
+  local t = sched.task_new(co, "task")
+  sched.wake_at(t, due, args)
+  return handle_of(t)
+end)
+
+function M.spawn(fn, ...)
+  local co = check_task_target(fn, 1, "task.spawn")
+  return start_now(co, ...)
+end
+
+--- task.defer(fn_or_thread, ...) -> handle: runs it in this step's deferred phase (FIFO).
+function M.defer(fn, ...)
+  local co = check_task_target(fn, 1, "task.defer")
+  return start_deferred(co, pack(...))
 end
 
 --- task.delay(seconds, fn_or_thread, ...) -> handle: starts it after `seconds` of game time.
 function M.delay(seconds, fn, ...)
   check_finite(seconds, 1, "task.delay", true)
   local co = check_task_target(fn, 2, "task.delay")
-  local t = sched.task_new(co, "task")
-  sched.wake_at(t, sched.now_key() + sched.seconds_to_key(seconds or 0), pack(...))
-  return handle_of(t)
+  return start_later(co, sched.now_key() + sched.seconds_to_key(seconds or 0), pack(...))
 end
 
 local current_task, wait_until_key, now_key = sched.current_task, sched.wait_until_key, sched.now_key

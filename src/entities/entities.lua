@@ -270,6 +270,13 @@ function methods.send(self, name, ...)
   run_hook(e, "on_event", name, ...)
 end
 
+-- The live entities of a mod, for rt.mod_disable.
+rt.owner_sources[#rt.owner_sources + 1] = function(mod, out)
+  for _, e in pairs(live) do
+    if e.owner.mod == mod then out[#out + 1] = e.owner end
+  end
+end
+
 for k in pairs(FIELD_KIND) do GUARDED[k] = true end
 for k in pairs(READ_ONLY) do GUARDED[k] = true end
 for k in pairs(methods) do GUARDED[k] = true end

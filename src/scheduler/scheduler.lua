@@ -675,7 +675,7 @@ end
 
 -- Bookkeeping the watchdog never cuts half way (none runs script code on its own thread).
 for _, fn in ipairs({ M.task_new, M.task_finish, M.after_yield, M.resume_task, M.spawn, M.wake_at,
-  M.wait_until_key, M.cancel_wake, M.suspend, M.wake_next_step, M.task_cancel, M.timer_new, M.timer_cancel,
+  M.wait_until_key, M.cancel_wake, M.suspend, M.current_task, M.wake_next_step, M.task_cancel, M.timer_new, M.timer_cancel,
   M.defer, M.run_from_host, M.call_guarded, M.run_updates, M.step, finish_resume, invoke_wake }) do
   rt.critical(fn)
 end

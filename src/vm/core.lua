@@ -157,7 +157,7 @@ function M.owner_new(kind, label, mod)
   end
   local owner = { kind = kind, label = label, list = {}, n = 0, cap = 64, alive = not mod.disabled,
                   disabled = mod.disabled, on_disabled = false, mod = mod }
-  mod.owners[owner] = true
+  if kind ~= "entity" then mod.owners[owner] = true end -- (entities: see owner_sources)
   return owner
 end
 
@@ -254,12 +254,17 @@ local function disable_owner(owner, why)
   M.warn(owner.label .. " was disabled: " .. why)
 end
 
+--- Functions `f(mod, list)` that append the live owners of `mod` they know of to `list`
+--- (the entities module adds one; a mod keeps only its other owners itself).
+M.owner_sources = {}
+
 --- Disables mod `mod`: every owner it has, and every owner it makes from now on.
 function M.mod_disable(mod, why)
   if mod.disabled then return end
   mod.disabled = true
   local list = {}
   for owner in next, mod.owners do list[#list + 1] = owner end
+  for i = 1, #M.owner_sources do M.owner_sources[i](mod, list) end
   table.sort(list, function(a, b) return a.label < b.label end)
   for i = 1, #list do
     local owner = list[i]
@@ -401,15 +406,21 @@ M.script_location = script_location
 local NOBODY = {}
 local host_hook_period = host.hook_period
 
--- Over budget: aborts the running callback unless this is the main thread or a critical
--- section, in which case the next tick comes 64 instructions later and decides again.
+-- Over budget: aborts the running callback, unless this is the main thread (the runtime's
+-- own stack: nothing is ever raised there) or the abort must wait (a critical section, or a
+-- thread being made). Then the thread's next tick comes at its next instruction and decides
+-- again: critical sections are short, so the abort lands as soon as one is left (a longer
+-- retry period could keep landing in the same place of a loop, in step with it).
 local deferred_abort = false -- true while charging where an abort must not be raised
+local retry = false          -- set when an abort waits: the next tick comes one instruction on
 
 local function abort(s, level, why, blame)
   local _, ismain = corunning()
-  host_hook_period(64)
-  -- Not here: the next tick (64 instructions on) decides again.
-  if deferred_abort or ismain or in_critical(level) then return end
+  if ismain then return end
+  if deferred_abort or in_critical(level) then
+    retry = true
+    return
+  end
   if watch.aborting ~= s then
     watch.aborting, watch.why = s, why
     -- Blame the owner whose code spent the most of this callback's instructions.
@@ -422,6 +433,7 @@ local function abort(s, level, why, blame)
     end
     watch.blame = blame
   end
+  host_hook_period(64) -- while the abort unwinds, handlers that loop are stopped soon
   error(string_format("%s: script stopped: %s", script_location(), watch.why), 0)
 end
 
@@ -466,8 +478,13 @@ end
 --- Called by the host's count hook with the instructions the thread may run until its
 --- next tick. Errors when the running callback must stop.
 function M.watch_tick(n)
+  retry = false
   account(n, 2)
-  if watch.tight then host_hook_period(watch.first_period) end
+  if retry then
+    host_hook_period(1)
+  elseif watch.tight then
+    host_hook_period(watch.first_period) -- a mod is over its share: its work stops soon
+  end
 end
 
 --- Charges `n` instruction-equivalents of work done in C on the script's behalf (a long
@@ -487,8 +504,10 @@ function M.thread_new(fn)
   if watch.armed then
     host_hook_thread(co)
     deferred_abort = true
+    retry = false
     account(watch.first_period, 2)
     deferred_abort = false
+    if retry then host_hook_period(1) end
   end
   return co
 end
