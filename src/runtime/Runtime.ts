@@ -1,5 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
-import { LuaVm, type PlainValue } from '../vm/LuaVm';
+import { HostFunctionError, LuaVm, type PlainValue } from '../vm/LuaVm';
+import { ConversionBudget, copyPlain, describeHostError } from '../vm/PlainData';
+import { BoundaryQuotas, NODE_BYTES, QuotaExceeded, type QuotaChannel } from './BoundaryQuotas';
 import {
   LuaRuntimeError,
   LuaSyntaxError,
@@ -18,7 +20,7 @@ import type { RuntimeEvents, TraceRecord } from '../events/RuntimeEvents';
 import { bootRuntime, type HostFunctions } from './boot';
 import { TraceDigest } from './TraceDigest';
 import { defaultScriptRoots } from '#moonstep/default-roots';
-import { HostCallQueue, assertPlain } from './HostCallQueue';
+import { HostCallQueue } from './HostCallQueue';
 import { AssetCatalog } from '../assets/AssetCatalog';
 import { InputState, type InputSnapshot } from '../input/InputState';
 import { parseLevel, type LevelEntity, type SpawnItem } from '../entities/LevelFile';
@@ -64,6 +66,8 @@ export class Runtime {
   private readonly outbox: Outgoing[] = [];
   private readonly inputs: HostInput[] = [];
   private readonly hostCalls: HostCallQueue;
+  private readonly quotas: BoundaryQuotas;
+  private ctxRef = 0;
   private nextCallId = 0;
   private isPaused = false;
   private inLua = false;
@@ -80,11 +84,16 @@ export class Runtime {
     this.vm = vm;
     this.clock = new FixedStepClock(options.hz ?? 60, options.maxStepsPerAdvance ?? 5);
     this.roots = [...(options.scriptRoots ?? defaultScriptRoots())];
-    this.hostCalls = new HostCallQueue(options.maxPendingHostCalls ?? 64, (callId, ok, value) => {
+    this.quotas = new BoundaryQuotas(options.limits, (L) => this.currentOwner(L));
+    this.hostCalls = new HostCallQueue(options.maxPendingHostCalls ?? 64, this.quotas, (callId, ok, value) => {
       if (!this.vm.isClosed) this.inputs.push(['settle', callId, ok, value]);
     });
     this.tracing = options.trace ?? false;
     this.entries = bootRuntime(vm, this.hostFunctionTable(), options.chunks ?? []);
+    vm.pushRef(this.entries.rt!);
+    vm.lua.lua_getfield(vm.L, -1, 'ctx');
+    this.ctxRef = vm.ref();
+    vm.setTop(0);
     this.assets = new AssetCatalog((names) => {
       this.callEntry('set_assets', () => {
         vm.pushValue(names);
@@ -288,8 +297,8 @@ export class Runtime {
     this.vm.assertOpen('emit');
     if (this.replaying) throw new MoonstepError('moonstep: the runtime is replaying a log; host inputs come from the log');
     if (typeof name !== 'string' || name === '') throw new TypeError('moonstep: event name must be a non-empty string');
-    assertPlain(payload, `payload of event '${name}'`);
-    this.inputs.push(['event', name, structuredClone(payload) as PlainValue[]]);
+    const copy = copyPlain(payload, `payload of event '${name}'`, new ConversionBudget(this.quotas.conversion, `payload of event '${name}'`)) as PlainValue[];
+    this.inputs.push(['event', name, copy]);
   }
 
   /** Listens to a runtime event (`error`, `print`, `lag`, …, or `lua:<name>` from scripts). */
@@ -700,7 +709,7 @@ export class Runtime {
           lua.lua_pushinteger(L, BigInt(values.length));
           lua.lua_setfield(L, -2, 'n');
         } else {
-          vm.pushString(String(value));
+          vm.pushString(describeHostError(value, this.quotas.limits.errorMessageBytes));
         }
         lua.lua_rawseti(L, -2, 4n);
       }
@@ -718,6 +727,7 @@ export class Runtime {
     vm.assertOpen(name);
     const top = vm.top();
     this.inLua = true;
+    this.quotas.reset();
     try {
       vm.pushRef(this.entries[name]!);
       const nargs = pushArgs();
@@ -739,6 +749,10 @@ export class Runtime {
   }
 
   private flushOutbox(): void {
+    const dropped = this.quotas.takeDroppedErrors();
+    if (dropped > 0) {
+      this.outbox.push(['warning', [`moonstep: ${dropped} more error reports were dropped (over limits.errorBytesPerStep in one step)`]]);
+    }
     while (this.outbox.length > 0) {
       const [event, args] = this.outbox.shift()!;
       if (event === 'error' && this.bus.listenerCount('error') === 0) {
@@ -752,6 +766,7 @@ export class Runtime {
 
   private queueError(source: string, owner: string, message: string, traceback: string): void {
     this.errorCount++;
+    if (!this.quotas.admitError(message.length + traceback.length + owner.length)) return;
     let where = parseLuaLocation(message);
     if (where.line === 0) {
       const frame = /\n\s*([^\n[:][^\n:]*):(\d+):/.exec(traceback);
@@ -773,6 +788,56 @@ export class Runtime {
     }
   }
 
+  private lastArgumentBytes = 0;
+
+  /**
+   * Reads the arguments from stack index 2 on as plain data for `channel`, within one
+   * conversion's budget and what is left of the channel's quota (and at most `maxBytes`),
+   * and charges them. Errors name `what` (`events.emit('score')`, a host function's name).
+   */
+  private readArguments(L: number, channel: QuotaChannel, what: string, maxBytes = Infinity): PlainValue[] {
+    const { vm } = this;
+    const n = vm.top(L);
+    // Within one conversion's limits and what is left of the quota: nodes weigh NODE_BYTES.
+    const room = Math.min(this.quotas.room(channel, L), maxBytes);
+    if (room <= 0) this.charge(channel, 0, what, L, 1); // raises the quota error when the quota is spent
+    const budget = new ConversionBudget({
+      maxNodes: Math.min(this.quotas.conversion.maxNodes, Math.floor(room / NODE_BYTES)),
+      maxBytes: Math.min(this.quotas.conversion.maxBytes, room),
+    }, 'value');
+    const values: PlainValue[] = [];
+    try {
+      for (let i = 2; i <= n; i++) values.push(vm.readValue(i, L, budget));
+    } catch (error) {
+      // The work done is charged even when the value is refused: refusals cannot be repeated for free.
+      this.quotas.charge(channel, Math.min(room, budget.bytes + budget.nodes * NODE_BYTES), L, true);
+      // Refused for what is left of the quota rather than for the conversion's own limits:
+      // say so (this charge cannot fit any more).
+      const passed = budget.exhausted;
+      if (passed && budget.limits[passed] < this.quotas.conversion[passed]) this.charge(channel, 0, what, L, 1);
+      if (error instanceof ValueConversionError) throw new Error(`${what}: ${error.message.replace(/^moonstep: /, '')}`);
+      throw error;
+    }
+    this.lastArgumentBytes = budget.bytes + budget.nodes * NODE_BYTES;
+    this.charge(channel, this.lastArgumentBytes, what, L, 1);
+    return values;
+  }
+
+  /** Charges a quota; past it, raises a Lua error naming `what`, blaming call level `level`. */
+  private charge(channel: QuotaChannel, bytes: number, what: string, L: number, level: number): void {
+    try {
+      this.quotas.charge(channel, bytes, L);
+    } catch (error) {
+      if (error instanceof QuotaExceeded) throw new HostFunctionError(`${what}: quota exceeded: ${error.message}`, level);
+      throw error;
+    }
+  }
+
+  /** Identity of the owner whose callback is running (`rt.ctx.owner`), for per-owner quotas. */
+  private currentOwner(L: number): number {
+    return this.vm.fieldIdentity(this.ctxRef, 'owner', L);
+  }
+
   private hostFunctionTable(): HostFunctions {
     const vm = this.vm;
     const { lua } = vm;
@@ -783,32 +848,26 @@ export class Runtime {
         return 1;
       },
       print: (L) => {
-        this.outbox.push(['print', [vm.toStringAt(1, L) ?? '']]);
+        // Called by the sandbox's print: level 2 is the script's line.
+        const text = vm.toCheckedStringAt(1, (bytes) => this.charge('print', bytes, 'print', L, 2), L) ?? '';
+        this.outbox.push(['print', [text]]);
         return 0;
       },
       warn: (L) => {
-        this.outbox.push(['warning', [vm.toStringAt(1, L) ?? '']]);
+        this.outbox.push(['warning', [vm.toTruncatedStringAt(1, this.quotas.limits.errorMessageBytes, L) ?? '']]);
         return 0;
       },
       error: (L) => {
-        const text = (i: number) => vm.toStringAt(i, L) ?? '';
-        this.queueError(text(1), text(2), text(3), text(4));
+        const { errorMessageBytes, tracebackBytes } = this.quotas.limits;
+        const text = (i: number, max: number) => vm.toTruncatedStringAt(i, max, L) ?? '';
+        this.queueError(text(1, 64), text(2, errorMessageBytes), text(3, errorMessageBytes), text(4, tracebackBytes));
         return 0;
       },
       emit: (L) => {
-        const name = vm.toStringAt(1, L)!;
+        const name = vm.toTruncatedStringAt(1, 256, L)!;
         const event = `lua:${name}` as const;
         if (this.bus.listenerCount(event) === 0) return 0;
-        const n = lua.lua_gettop(L);
-        const values: PlainValue[] = [];
-        try {
-          for (let i = 2; i <= n; i++) values.push(vm.readValue(i, L));
-        } catch (error) {
-          if (error instanceof ValueConversionError) {
-            throw new Error(`events.emit('${name}'): ${error.message.replace(/^moonstep: /, '')}`);
-          }
-          throw error;
-        }
+        const values = this.readArguments(L, 'emit', `events.emit('${name}')`);
         this.outbox.push([event, values]);
         return 0;
       },
@@ -830,19 +889,18 @@ export class Runtime {
       call: (L) => {
         const name = vm.toStringAt(1, L)!;
         const fn = this.hostFunctions.get(name);
-        const n = lua.lua_gettop(L);
-        const args: PlainValue[] = [];
-        try {
-          for (let i = 2; i <= n; i++) args.push(vm.readValue(i, L));
-        } catch (error) {
-          if (error instanceof ValueConversionError) {
-            throw new Error(`${name}: ${error.message.replace(/^moonstep: /, '')}`);
-          }
-          throw error;
+        const { maxHostCalls, hostCallBytesPending } = this.quotas.limits;
+        if (this.hostCalls.pending >= maxHostCalls) {
+          throw new Error(`${name}: too many host calls pending (${maxHostCalls}, limits.maxHostCalls); wait for some to finish`);
         }
+        const held = this.hostCalls.pendingBytes;
+        if (held >= hostCallBytesPending) {
+          throw new Error(`${name}: pending host calls hold ${held} bytes of arguments (limits.hostCallBytesPending); wait for some to finish`);
+        }
+        const args = this.readArguments(L, 'hostCall', name, hostCallBytesPending - held);
         const callId = ++this.nextCallId;
         // While replaying, results come from the log at the steps they were recorded for.
-        if (!this.replaying) this.hostCalls.start(callId, name, fn, args);
+        if (!this.replaying) this.hostCalls.start(callId, name, fn, args, this.lastArgumentBytes);
         lua.lua_pushinteger(L, BigInt(callId));
         return 1;
       },
