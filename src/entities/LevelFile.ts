@@ -56,14 +56,17 @@ export function parseLevel(input: unknown, level: string, checks: LevelChecks): 
   let data = parseJsonText(input, `level '${level}'`, level);
   // A Tiled map: its object layers are the entities.
   if (isTiledMap(data)) data = { entities: parseTiledMap(data, level).entities };
-  if (!isObject(data)) throw new LevelError(`level '${level}': expected an object with an "entities" array`, level, -1);
+  // Until the data has a level's shape, what it holds is not the script's to read: scripts
+  // are told only that it is not a level (LevelError.scriptMessage), the host the details.
+  const notALevel = `level '${level}': not a level (expected an object with an "entities" array, or a Tiled map)`;
+  if (!isObject(data)) throw new LevelError(`level '${level}': expected an object with an "entities" array`, level, -1, undefined, notALevel);
   for (const key of Object.keys(data)) {
     if (key !== 'entities' && key !== 'name' && key !== 'version') {
-      throw new LevelError(`level '${level}': unknown top-level field '${key}'`, level, -1, key);
+      throw new LevelError(`level '${level}': unknown top-level field '${key}'`, level, -1, key, notALevel);
     }
   }
   const list = data.entities;
-  if (!Array.isArray(list)) throw new LevelError(`level '${level}': "entities" must be an array`, level, -1, 'entities');
+  if (!Array.isArray(list)) throw new LevelError(`level '${level}': "entities" must be an array`, level, -1, 'entities', notALevel);
   return list.map((raw, index) => parseEntity(raw, index, level, checks));
 }
 

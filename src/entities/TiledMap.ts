@@ -71,7 +71,7 @@ export function parseJsonText(input: unknown, what: string, name: string): unkno
   try {
     return JSON.parse(input);
   } catch (error) {
-    throw new LevelError(`${what}: not valid JSON (${(error as Error).message})`, name, -1);
+    throw new LevelError(`${what}: not valid JSON (${(error as Error).message})`, name, -1, undefined, `${what}: not valid JSON`);
   }
 }
 

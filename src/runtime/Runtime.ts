@@ -15,7 +15,7 @@ import {
   type ScriptErrorSource,
 } from '../vm/errors';
 import { FixedStepClock } from '../scheduler/FixedStepClock';
-import type { ScriptLoader, ScriptSource } from '../scripts/ScriptLoader';
+import { isValidModuleName, type ScriptLoader, type ScriptSource } from '../scripts/ScriptLoader';
 import type { RuntimeEvents, TraceRecord } from '../events/RuntimeEvents';
 import { bootRuntime, type HostFunctions } from './boot';
 import { TraceDigest } from './TraceDigest';
@@ -105,7 +105,7 @@ export class Runtime {
     this.levels = options.levels;
     // Internal host functions behind assets.load and level.load (not globals).
     this.hostFunctions.set('__assets_load', (name) => this.assets.load(String(name)));
-    this.hostFunctions.set('__level_load', async (name) => this.levelItems(await this.fetchLevel(String(name)), String(name)));
+    this.hostFunctions.set('__level_load', (name) => this.levelForScript(String(name)));
     this.callEntry('configure', () => {
       vm.lua.lua_pushinteger(vm.L, BigInt(this.clock.hz));
       return 1;
@@ -424,6 +424,31 @@ export class Runtime {
       scriptExists: (script) => this.resolveScript(script) !== undefined,
       assetExists: (asset) => this.assets.has(asset),
     });
+  }
+
+  /**
+   * Level `name` for a script's `level.load`: the name is checked (module-name rule) before
+   * the loader sees it, and what the script is told on failure never quotes host data it did
+   * not supply: a loader failure, or a file that is not a level, is described to the script
+   * in general words and to the host in full (a `warning` event).
+   */
+  private async levelForScript(name: string): Promise<SpawnItem[]> {
+    if (!isValidModuleName(name)) throw new LevelError(`invalid level name '${name.slice(0, 200)}'`, name, -1);
+    let data: unknown;
+    try {
+      data = await this.fetchLevel(name);
+    } catch (error) {
+      if (error instanceof LevelError) throw error;
+      this.outbox.push(['warning', [`moonstep: the level loader failed for level '${name}': ${describeHostError(error, this.quotas.limits.errorMessageBytes)}`]]);
+      throw new LevelError(`level '${name}' could not be loaded (the game's level loader failed)`, name, -1);
+    }
+    try {
+      return this.levelItems(data, name);
+    } catch (error) {
+      if (!(error instanceof LevelError) || error.scriptMessage === error.message) throw error;
+      this.outbox.push(['warning', [`moonstep: ${error.message}`]]);
+      throw new LevelError(error.scriptMessage, name, error.entityIndex, error.field);
+    }
   }
 
   private async fetchLevel(name: string): Promise<unknown> {
