@@ -1,4 +1,4 @@
-import { ConversionBudget, copyPlain, describeHostError, type PlainValue } from '../vm/PlainData';
+import { ConversionBudget, copyPlain, describeHostError, type ConversionLimits, type PlainValue } from '../vm/PlainData';
 import type { BoundaryQuotas } from './BoundaryQuotas';
 
 /** A host function scripts call (see `Runtime.expose`); it may return a value or a promise of one. */
@@ -37,9 +37,9 @@ export class HostCallQueue {
 
   /**
    * Starts (or queues) call `callId` of host function `name` (undefined: not exposed) with
-   * `args`, which weigh `bytes` until the call settles.
+   * `args`, which weigh `bytes` until the call settles; its result is copied within `resultLimits`.
    */
-  start(callId: number, name: string, fn: HostFunction | undefined, args: PlainValue[], bytes: number): void {
+  start(callId: number, name: string, fn: HostFunction | undefined, args: PlainValue[], bytes: number, resultLimits: ConversionLimits): void {
     this.bytesHeld += bytes;
     const run = () => {
       this.running++;
@@ -49,8 +49,8 @@ export class HostCallQueue {
           return fn(...args);
         })
         .then(
-          (value) => this.finish(callId, name, bytes, true, value),
-          (error: unknown) => this.finish(callId, name, bytes, false, error),
+          (value) => this.finish(callId, name, bytes, resultLimits, true, value),
+          (error: unknown) => this.finish(callId, name, bytes, resultLimits, false, error),
         )
         .catch(() => {
           // finish() contains what it reads; this only keeps a bug there from becoming an unhandled rejection.
@@ -66,7 +66,7 @@ export class HostCallQueue {
     this.waiting.length = 0;
   }
 
-  private finish(callId: number, name: string, bytes: number, ok: boolean, value: unknown): void {
+  private finish(callId: number, name: string, bytes: number, resultLimits: ConversionLimits, ok: boolean, value: unknown): void {
     if (this.closed) return;
     this.running--;
     this.bytesHeld -= bytes;
@@ -76,7 +76,7 @@ export class HostCallQueue {
       let failure: string | undefined;
       try {
         const what = `result of host function '${name}'`;
-        copy = copyPlain(value, what, new ConversionBudget(this.quotas.conversion, what));
+        copy = copyPlain(value, what, new ConversionBudget(resultLimits, what));
       } catch (error) {
         failure = describeHostError(error, errorMessageBytes);
       }

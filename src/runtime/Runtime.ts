@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import { HostFunctionError, LuaVm, type PlainValue } from '../vm/LuaVm';
-import { ConversionBudget, copyPlain, describeHostError } from '../vm/PlainData';
+import { ConversionBudget, UNLIMITED_CONVERSION, copyPlain, describeHostError } from '../vm/PlainData';
 import { BoundaryQuotas, NODE_BYTES, QuotaExceeded, type QuotaChannel } from './BoundaryQuotas';
 import {
   LuaRuntimeError,
@@ -465,7 +465,7 @@ export class Runtime {
     let ids: number[] = [];
     let failure: string | undefined;
     this.callEntry('spawn_level', () => {
-      vm.pushValue(items as unknown as PlainValue);
+      vm.pushValue(items as unknown as PlainValue, vm.L, new ConversionBudget(UNLIMITED_CONVERSION)); // built by parseLevel
       return 1;
     }, 2, () => {
       if (vm.lua.lua_toboolean(vm.L, -2) === 0) failure = vm.toStringAt(-1) ?? 'spawn failed';
@@ -715,7 +715,7 @@ export class Runtime {
         lua.lua_rawseti(L, -2, 1n);
         vm.pushString(input[1]);
         lua.lua_rawseti(L, -2, 2n);
-        vm.pushValue(input[2]);
+        vm.pushValue(input[2], L, new ConversionBudget(UNLIMITED_CONVERSION)); // copied within the budget by emit()
         lua.lua_pushinteger(L, BigInt(input[2].length));
         lua.lua_setfield(L, -2, 'n');
         lua.lua_rawseti(L, -2, 3n);
@@ -730,7 +730,7 @@ export class Runtime {
         lua.lua_rawseti(L, -2, 3n);
         if (ok) {
           const values = value === undefined ? [] : [value];
-          vm.pushValue(values);
+          vm.pushValue(values, L, new ConversionBudget(UNLIMITED_CONVERSION)); // copied within the budget on settling
           lua.lua_pushinteger(L, BigInt(values.length));
           lua.lua_setfield(L, -2, 'n');
         } else {
@@ -925,7 +925,9 @@ export class Runtime {
         const args = this.readArguments(L, 'hostCall', name, hostCallBytesPending - held);
         const callId = ++this.nextCallId;
         // While replaying, results come from the log at the steps they were recorded for.
-        if (!this.replaying) this.hostCalls.start(callId, name, fn, args, this.lastArgumentBytes);
+        // The runtime's own host functions (levels) return data it built and checked itself.
+        const resultLimits = name.startsWith('__') ? UNLIMITED_CONVERSION : this.quotas.conversion;
+        if (!this.replaying) this.hostCalls.start(callId, name, fn, args, this.lastArgumentBytes, resultLimits);
         lua.lua_pushinteger(L, BigInt(callId));
         return 1;
       },

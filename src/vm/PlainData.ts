@@ -17,6 +17,12 @@ export interface ConversionLimits {
 /** 100,000 values and 16 MiB of strings: far above a game's event payloads, far below what hurts. */
 export const DEFAULT_CONVERSION_LIMITS: ConversionLimits = { maxNodes: 100_000, maxBytes: 16 * 1024 * 1024 };
 
+/**
+ * No size limit: for data the runtime built or already copied within a budget (a level's
+ * spawn items, a host value after {@link copyPlain}), which is a tree of known size.
+ */
+export const UNLIMITED_CONVERSION: ConversionLimits = { maxNodes: Infinity, maxBytes: Infinity };
+
 /** Deepest nesting of tables or arrays a conversion accepts. */
 export const MAX_DEPTH = 32;
 

@@ -197,3 +197,15 @@ describe('Host functions that fail with hostile values', () => {
     });
   });
 });
+
+describe('Data the runtime builds itself', () => {
+  it('is not held to a mod\'s conversion budget: a 12,000-entity level (108,000 values) loads by level.load and loadLevel', async () => {
+    const entities = Array.from({ length: 12_000 }, (_, i) => ({ script: 'dot', name: `d${i}`, x: i, y: 1, props: { a: 1, b: 'two' } }));
+    const { rt, run, steps, prints, errors } = await start({ levels: { field: { entities } } }, { 'dot.lua': 'return {}' });
+    run('print(#level.load("field"))');
+    await settle(steps);
+    expect(errors).toEqual([]);
+    expect(prints).toEqual(['12000']);
+    expect(rt.loadLevel({ entities }, 'again')).toHaveLength(12_000);
+  });
+});
