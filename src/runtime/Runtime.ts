@@ -26,7 +26,7 @@ import { InputState, type InputSnapshot } from '../input/InputState';
 import { parseLevel, type LevelEntity, type SpawnItem } from '../entities/LevelFile';
 import { ViewMirror, type ViewChanges } from '../entities/ViewMirror';
 import type { RuntimeOptions, LevelSource, RunawayPolicy, RuntimeStats, ReplayLog, InspectorSnapshot, StepProfile, HostAsyncFunction } from './RuntimeTypes';
-export type { RuntimeOptions, LevelSource, RunawayPolicy, RuntimeStats, ReplayLog, InspectorSnapshot, StepProfile, HostAsyncFunction } from './RuntimeTypes';
+export type { RuntimeOptions, RuntimeLimits, LevelSource, RunawayPolicy, RuntimeStats, ReplayLog, InspectorSnapshot, StepProfile, HostAsyncFunction } from './RuntimeTypes';
 
 
 type Outgoing = { [K in keyof RuntimeEvents]: [K, RuntimeEvents[K]] }[keyof RuntimeEvents];
