@@ -64,6 +64,7 @@ export class Runtime {
   private readonly roots: ScriptLoader[];
   private readonly hostFunctions = new Map<string, HostAsyncFunction>();
   private readonly outbox: Outgoing[] = [];
+  private outboxHead = 0;
   private readonly inputs: HostInput[] = [];
   private readonly hostCalls: HostCallQueue;
   private readonly quotas: BoundaryQuotas;
@@ -664,6 +665,7 @@ export class Runtime {
     this.inputs.length = 0;
     this.hostCalls.clear();
     this.outbox.length = 0;
+    this.outboxHead = 0;
     this.bus.emit('close');
     this.bus.removeAllListeners();
   }
@@ -778,8 +780,10 @@ export class Runtime {
     if (dropped > 0) {
       this.outbox.push(['warning', [`moonstep: ${dropped} more error reports were dropped (over limits.errorBytesPerStep in one step)`]]);
     }
-    while (this.outbox.length > 0) {
-      const [event, args] = this.outbox.shift()!;
+    // Read by index: shift() made a long outbox quadratic. A listener that re-enters the
+    // runtime flushes on from the same place; one that throws leaves the rest for next time.
+    while (this.outboxHead < this.outbox.length) {
+      const [event, args] = this.outbox[this.outboxHead++]!;
       if (event === 'error' && this.bus.listenerCount('error') === 0) {
         const err = args[0] as LuaRuntimeError;
         console.error(`moonstep: ${err.message}\n${err.traceback}`);
@@ -787,6 +791,8 @@ export class Runtime {
       }
       this.bus.emit(event, ...(args as never[]));
     }
+    this.outbox.length = 0;
+    this.outboxHead = 0;
   }
 
   private queueError(source: string, owner: string, message: string, traceback: string): void {
