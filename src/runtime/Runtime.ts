@@ -470,7 +470,7 @@ export class Runtime {
       return 1;
     }, 2, () => {
       if (vm.lua.lua_toboolean(vm.L, -2) === 0) failure = vm.toStringAt(-1) ?? 'spawn failed';
-      else ids = vm.readValue(-2) as number[];
+      else ids = vm.readValue(-2, vm.L, new ConversionBudget(UNLIMITED_CONVERSION)) as number[]; // one id per entity
     });
     if (failure !== undefined) throw new LevelError(`level '${name}': ${failure}`, name, -1);
     return Array.isArray(ids) ? ids : []; // an empty Lua table reads as an empty object
@@ -489,7 +489,7 @@ export class Runtime {
       return args.length;
     }, nresults, () => {
       results = [];
-      for (let i = nresults; i >= 1; i--) results.push(vm.readValue(-i));
+      for (let i = nresults; i >= 1; i--) results.push(vm.readValue(-i, vm.L, new ConversionBudget(this.quotas.conversion)));
     });
     return results;
   }
@@ -529,7 +529,8 @@ export class Runtime {
     const { vm } = this;
     let snapshot: InspectorSnapshot | undefined;
     this.callEntry('inspect', () => 0, 1, () => {
-      const raw = vm.readValue(-1) as {
+      // Built fresh by inspect.lua (no shared tables): bounded by the Lua heap, not a mod's budget.
+      const raw = vm.readValue(-1, vm.L, new ConversionBudget(UNLIMITED_CONVERSION)) as {
         timers?: Array<{ id: number; owner: string; due_step: number; interval: boolean; site: string }>;
         tasks?: Array<{ id: number; owner: string; status: string; wake_step: number; site: string }>;
         entities?: Array<{ id: number; name: string; script: string; x: number; y: number; disabled: boolean; waiting: boolean; site: string }>;
@@ -632,7 +633,7 @@ export class Runtime {
     const { vm } = this;
     let names: string[] = [];
     this.callEntry('api_surface', () => 0, 1, () => {
-      names = vm.readValue(-1) as string[];
+      names = vm.readValue(-1, vm.L, new ConversionBudget(UNLIMITED_CONVERSION)) as string[];
     });
     return names;
   }

@@ -209,3 +209,11 @@ describe('Data the runtime builds itself', () => {
     expect(rt.loadLevel({ entities }, 'again')).toHaveLength(12_000);
   });
 });
+
+describe('Data the runtime reads for the host', () => {
+  it('is not held to a mod\'s conversion budget: inspect() lists 30,000 timers', async () => {
+    const { rt, run } = await start();
+    run('for i = 1, 30000 do setTimeout(function() end, 1000) end');
+    expect(rt.inspect().timers).toHaveLength(30_000);
+  });
+});
