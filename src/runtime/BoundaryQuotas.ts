@@ -24,6 +24,8 @@ export const DEFAULT_LIMITS: Required<RuntimeLimits> = {
   // Host calls pending at once (running or waiting for a free place): a game's loads of one
   // level are dozens; 256 leaves room and bounds the queue.
   maxHostCalls: 256,
+  // Of which one script or entity may hold a quarter, so one cannot starve the others.
+  maxHostCallsPerOwner: 64,
   // Argument bytes held by pending host calls, all together.
   hostCallBytesPending: 16 * MiB,
   // One error report: its message and its traceback are cut to these many bytes with a

@@ -18,6 +18,7 @@ export class HostCallQueue {
   private readonly waiting: Array<() => void> = [];
   private closed = false;
   private bytesHeld = 0;
+  private readonly pendingByOwner = new Map<number, number>();
 
   constructor(
     private readonly maxRunning: number,
@@ -30,17 +31,25 @@ export class HostCallQueue {
     return this.running + this.waiting.length;
   }
 
+  /** Calls pending for `owner` (the identity the runtime gave {@link start}). */
+  pendingFor(owner: number): number {
+    return this.pendingByOwner.get(owner) ?? 0;
+  }
+
   /** Argument bytes held by pending calls (as charged by the runtime's quotas). */
   get pendingBytes(): number {
     return this.bytesHeld;
   }
 
   /**
-   * Starts (or queues) call `callId` of host function `name` (undefined: not exposed) with
-   * `args`, which weigh `bytes` until the call settles; its result is copied within `resultLimits`.
+   * Starts (or queues) call `callId` of host function `name` (undefined: not exposed) for
+   * `owner` with `args`, which weigh `bytes` until the call settles; its result is copied
+   * within `resultLimits`.
    */
-  start(callId: number, name: string, fn: HostFunction | undefined, args: PlainValue[], bytes: number, resultLimits: ConversionLimits): void {
+  start(callId: number, name: string, fn: HostFunction | undefined, args: PlainValue[], owner: number, bytes: number, resultLimits: ConversionLimits): void {
     this.bytesHeld += bytes;
+    this.pendingByOwner.set(owner, this.pendingFor(owner) + 1);
+    const call = { callId, name, owner, bytes, resultLimits };
     const run = () => {
       this.running++;
       Promise.resolve()
@@ -49,8 +58,8 @@ export class HostCallQueue {
           return fn(...args);
         })
         .then(
-          (value) => this.finish(callId, name, bytes, resultLimits, true, value),
-          (error: unknown) => this.finish(callId, name, bytes, resultLimits, false, error),
+          (value) => this.finish(call, true, value),
+          (error: unknown) => this.finish(call, false, error),
         )
         .catch(() => {
           // finish() contains what it reads; this only keeps a bug there from becoming an unhandled rejection.
@@ -66,10 +75,17 @@ export class HostCallQueue {
     this.waiting.length = 0;
   }
 
-  private finish(callId: number, name: string, bytes: number, resultLimits: ConversionLimits, ok: boolean, value: unknown): void {
+  private finish(
+    { callId, name, owner, bytes, resultLimits }: { callId: number; name: string; owner: number; bytes: number; resultLimits: ConversionLimits },
+    ok: boolean,
+    value: unknown,
+  ): void {
     if (this.closed) return;
     this.running--;
     this.bytesHeld -= bytes;
+    const left = this.pendingFor(owner) - 1;
+    if (left > 0) this.pendingByOwner.set(owner, left);
+    else this.pendingByOwner.delete(owner);
     const { errorMessageBytes } = this.quotas.limits;
     if (ok) {
       let copy: PlainValue | undefined;

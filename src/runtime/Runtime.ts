@@ -921,9 +921,13 @@ export class Runtime {
       call: (L) => {
         const name = vm.toStringAt(1, L)!;
         const fn = this.hostFunctions.get(name);
-        const { maxHostCalls, hostCallBytesPending } = this.quotas.limits;
+        const { maxHostCalls, maxHostCallsPerOwner, hostCallBytesPending } = this.quotas.limits;
         if (this.hostCalls.pending >= maxHostCalls) {
           throw new Error(`${name}: too many host calls pending (${maxHostCalls}, limits.maxHostCalls); wait for some to finish`);
+        }
+        const owner = this.currentOwner(L);
+        if (this.hostCalls.pendingFor(owner) >= maxHostCallsPerOwner) {
+          throw new Error(`${name}: too many host calls pending for this script or entity (${maxHostCallsPerOwner}, limits.maxHostCallsPerOwner); wait for some to finish`);
         }
         const held = this.hostCalls.pendingBytes;
         if (held >= hostCallBytesPending) {
@@ -934,7 +938,7 @@ export class Runtime {
         // While replaying, results come from the log at the steps they were recorded for.
         // The runtime's own host functions (levels) return data it built and checked itself.
         const resultLimits = name.startsWith('__') ? UNLIMITED_CONVERSION : this.quotas.conversion;
-        if (!this.replaying) this.hostCalls.start(callId, name, fn, args, this.lastArgumentBytes, resultLimits);
+        if (!this.replaying) this.hostCalls.start(callId, name, fn, args, owner, this.lastArgumentBytes, resultLimits);
         lua.lua_pushinteger(L, BigInt(callId));
         return 1;
       },

@@ -75,6 +75,8 @@ export interface RuntimeLimits {
   hostBytesPerStep?: number;
   /** Host calls pending at once (running, or waiting behind `maxPendingHostCalls`). Default 256. */
   maxHostCalls?: number;
+  /** Host calls one owner (script or entity) may have pending at once. Default 64. */
+  maxHostCallsPerOwner?: number;
   /** Argument bytes held by all pending host calls together. Default 16 MiB. */
   hostCallBytesPending?: number;
   /** An error report's message is cut to this many bytes, with a note. Default 8 KiB. */

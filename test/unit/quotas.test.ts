@@ -90,6 +90,24 @@ describe('Host-call quotas', () => {
     expect(rt.stats().pendingHostCalls).toBe(5);
   });
 
+  it('keeps one owner from holding every pending host call (maxHostCallsPerOwner)', async () => {
+    const { rt, run, prints, steps } = await start({ limits: { maxHostCallsPerOwner: 3 } });
+    rt.expose('never', () => new Promise(() => {}));
+    rt.expose('answer', async () => 42);
+    run(`for i = 1, 4 do task.spawn(function()
+           print("attacker", i, pcall(function() local v = never() return v end))
+         end) end`, 'attacker.lua');
+    run('task.spawn(function() local v = answer() print("victim", v) end)', 'victim.lua');
+    for (let i = 0; i < 2; i++) {
+      await flush();
+      steps(1);
+    }
+    expect(prints).toEqual([
+      'attacker\t4\tfalse\tattacker.lua:2: never: too many host calls pending for this script or entity (3, limits.maxHostCallsPerOwner); wait for some to finish',
+      'victim\t42',
+    ]);
+  });
+
   it('stops 10^4 host calls with 1 MB arguments after the per-step quota', async () => {
     const { rt, run, errors } = await start();
     let calls = 0;
