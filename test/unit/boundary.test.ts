@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValueConversionError } from '../../src/index';
-import { flush, start } from '../helpers';
+import { settleSteps as settle, start } from '../helpers';
 
 // Values a hostile mod hands the host (events to JS listeners, host-function arguments), and
 // values a hostile or careless host hands back, must cross in time linear in a fixed budget,
@@ -8,13 +8,6 @@ import { flush, start } from '../helpers';
 
 const DAG = 'local t = {"leaf"} for i = 1, 31 do t = {t, t} end';
 
-/** Runs `n` steps, letting host promises settle before each. */
-async function settle(steps: (n: number) => void, n = 3) {
-  for (let i = 0; i < n; i++) {
-    await flush();
-    steps(1);
-  }
-}
 
 describe('Values from Lua to JS', () => {
   it('refuses a table shared 2^31 ways (a DAG) in an emit with a clear, catchable error', async () => {

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { flush, start } from '../helpers';
+import { settleSteps as settle, start } from '../helpers';
 
 // Level names follow the module-name rule before any host loader sees them, and a script is
 // never told host data it did not supply (what a loader fetched that was not a level).
 
 const scripts = { 'lamp.lua': 'return { init = function(self) end }' };
 
-async function settle(steps: (n: number) => void, n = 3) {
-  for (let i = 0; i < n; i++) {
-    await flush();
-    steps(1);
-  }
-}
 
 describe('Level names', () => {
   it('are checked in Lua before the loader is called, with an error at the caller\'s line', async () => {
