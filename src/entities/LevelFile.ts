@@ -150,12 +150,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** A value for an error message: JSON, at most 80 characters (a level may hold megabytes). */
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return JSON.stringify(v);
+  let text: string;
   try {
-    return JSON.stringify(v) ?? typeof v;
+    text = JSON.stringify(typeof v === 'string' && v.length > 80 ? v.slice(0, 80) : v) ?? typeof v;
   } catch {
     return typeof v;
   }
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

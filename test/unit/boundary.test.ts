@@ -92,6 +92,23 @@ describe('Values from Lua to JS', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('keeps a __proto__ chain 30 deep as plain own keys in a host-function argument', async () => {
+    const { rt, run, steps } = await start();
+    let got: any;
+    rt.expose('sink', (v) => {
+      got = v;
+    });
+    run('local t = { isAdmin = true } for i = 1, 30 do t = { __proto__ = t } end sink(t)');
+    await settle(steps);
+    for (let i = 0; i < 30; i++) {
+      expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+      expect(got.isAdmin).toBeUndefined();
+      expect(Object.keys(got)).toEqual(['__proto__']);
+      got = Object.getOwnPropertyDescriptor(got, '__proto__')!.value;
+    }
+    expect(got).toEqual({ isAdmin: true });
+  });
+
   it('refuses a huge key or string before copying it', async () => {
     const { rt, run, prints } = await start({ limits: { conversionBytes: 1 << 20 } });
     rt.on('lua:k', () => {});

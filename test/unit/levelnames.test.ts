@@ -49,3 +49,12 @@ describe('Level names', () => {
     ]);
   });
 });
+
+describe('Level error messages', () => {
+  it('quote at most 80 characters of a bad value', async () => {
+    const { rt } = await start({}, scripts);
+    const huge = 'x'.repeat(1 << 20);
+    expect(() => rt.loadLevel({ entities: [{ script: 'lamp', x: huge }] }, 'l')).toThrow(/^level 'l', entity #1, field 'x': expected a finite number, got "x{79}…$/);
+    expect(() => rt.loadLevel({ entities: [{ script: 'lamp', tags: Array(1e5).fill(1) }] }, 'l')).toThrow(/got \[1,1,1,.{60,}…$/);
+  });
+});
