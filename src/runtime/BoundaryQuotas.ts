@@ -124,7 +124,7 @@ export class BoundaryQuotas {
     this.total += cost;
   }
 
-  /** True if an error report of `bytes` may be queued this step; otherwise it is counted as dropped. */
+  /** True if an error report (or a runtime warning) of `bytes` may be queued this step; otherwise it is counted as dropped. */
   admitError(bytes: number): boolean {
     const cost = bytes + ITEM_OVERHEAD_BYTES;
     if (this.errorBytes + cost > this.limits.errorBytesPerStep) {

@@ -779,7 +779,7 @@ export class Runtime {
   private flushOutbox(): void {
     const dropped = this.quotas.takeDroppedErrors();
     if (dropped > 0) {
-      this.outbox.push(['warning', [`moonstep: ${dropped} more error reports were dropped (over limits.errorBytesPerStep in one step)`]]);
+      this.outbox.push(['warning', [`moonstep: ${dropped} more error reports or warnings were dropped (over limits.errorBytesPerStep in one step)`]]);
     }
     // Read by index: shift() made a long outbox quadratic. A listener that re-enters the
     // runtime flushes on from the same place; one that throws leaves the rest for next time.
@@ -886,7 +886,10 @@ export class Runtime {
         return 0;
       },
       warn: (L) => {
-        this.outbox.push(['warning', [vm.toTruncatedStringAt(1, this.quotas.limits.errorMessageBytes, L) ?? '']]);
+        // The runtime's warnings (an owner disabled, a deferred pass cut short) are reports
+        // too: each is cut, and they share the step's error-report budget.
+        const text = vm.toTruncatedStringAt(1, this.quotas.limits.errorMessageBytes, L) ?? '';
+        if (this.quotas.admitError(text.length)) this.outbox.push(['warning', [text]]);
         return 0;
       },
       error: (L) => {

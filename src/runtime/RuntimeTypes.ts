@@ -83,7 +83,7 @@ export interface RuntimeLimits {
   errorMessageBytes?: number;
   /** An error report's traceback is cut to this many bytes, with a note. Default 16 KiB. */
   tracebackBytes?: number;
-  /** Bytes of error reports queued per step; past it reports are counted, dropped, and one warning says how many. Default 1 MiB. */
+  /** Bytes of error reports (and runtime warnings) queued per step; past it they are counted, dropped, and one warning says how many. Default 1 MiB. */
   errorBytesPerStep?: number;
   /** Values one conversion between Lua and JS may hold, counted per use (a shared subtable once per parent). Default 100,000. */
   conversionNodes?: number;

@@ -148,8 +148,23 @@ describe('Error reports', () => {
       expect(e.message).toBe(`${'e'.repeat(8192)}… (truncated, ${MiB - 8192} more bytes)`);
       expect(e.traceback.length).toBeLessThanOrEqual(16 * 1024 + 100);
     }
-    expect(warnings).toEqual([`moonstep: ${1000 - errors.length} more error reports were dropped (over limits.errorBytesPerStep in one step)`]);
+    expect(warnings).toEqual([`moonstep: ${1000 - errors.length} more error reports or warnings were dropped (over limits.errorBytesPerStep in one step)`]);
   });
+});
+
+describe('Runtime warnings', () => {
+  it('share the error-report budget: 5,000 runaway entities disabled in one step queue a bounded number', async () => {
+    const { rt, steps } = await start({ instructionBudget: 1000, limits: { errorBytesPerStep: 20_000 } }, {
+      'spin.lua': 'return { update = function(self) while true do end end }',
+    });
+    const warnings: string[] = [];
+    rt.on('warning', (w) => warnings.push(w));
+    for (let i = 0; i < 5000; i++) rt.spawn('spin');
+    steps(1);
+    expect(rt.errors).toBe(5000);
+    expect(warnings.length).toBeLessThan(200);
+    expect(warnings.at(-1)).toMatch(/^moonstep: \d+ more error reports or warnings were dropped/);
+  }, 60_000);
 });
 
 describe('RuntimeOptions.limits', () => {
