@@ -820,14 +820,13 @@ export class Runtime {
     }
   }
 
-  private lastArgumentBytes = 0;
-
   /**
    * Reads the arguments from stack index 2 on as plain data for `channel`, within one
    * conversion's budget and what is left of the channel's quota (and at most `maxBytes`),
-   * and charges them. Errors name `what` (`events.emit('score')`, a host function's name).
+   * and charges them; returns them with the bytes charged. Errors name `what`
+   * (`events.emit('score')`, a host function's name).
    */
-  private readArguments(L: number, channel: QuotaChannel, what: string, maxBytes = Infinity): PlainValue[] {
+  private readArguments(L: number, channel: QuotaChannel, what: string, maxBytes = Infinity): { values: PlainValue[]; bytes: number } {
     const { vm } = this;
     const n = vm.top(L);
     // Within one conversion's limits and what is left of the quota: nodes weigh NODE_BYTES.
@@ -850,9 +849,9 @@ export class Runtime {
       if (error instanceof ValueConversionError) throw new Error(`${what}: ${error.message.replace(/^moonstep: /, '')}`);
       throw error;
     }
-    this.lastArgumentBytes = budget.bytes + budget.nodes * NODE_BYTES;
-    this.charge(channel, this.lastArgumentBytes, what, L, 1);
-    return values;
+    const bytes = budget.bytes + budget.nodes * NODE_BYTES;
+    this.charge(channel, bytes, what, L, 1);
+    return { values, bytes };
   }
 
   /** Charges a quota; past it, raises a Lua error naming `what`, blaming call level `level`. */
@@ -902,7 +901,7 @@ export class Runtime {
         const name = vm.toTruncatedStringAt(1, 256, L)!;
         const event = `lua:${name}` as const;
         if (this.bus.listenerCount(event) === 0) return 0;
-        const values = this.readArguments(L, 'emit', `events.emit('${name}')`);
+        const { values } = this.readArguments(L, 'emit', `events.emit('${name}')`);
         this.outbox.push([event, values]);
         return 0;
       },
@@ -936,12 +935,12 @@ export class Runtime {
         if (held >= hostCallBytesPending) {
           throw new Error(`${name}: pending host calls hold ${held} bytes of arguments (limits.hostCallBytesPending); wait for some to finish`);
         }
-        const args = this.readArguments(L, 'hostCall', name, hostCallBytesPending - held);
+        const { values: args, bytes } = this.readArguments(L, 'hostCall', name, hostCallBytesPending - held);
         const callId = ++this.nextCallId;
         // While replaying, results come from the log at the steps they were recorded for.
         // The runtime's own host functions (levels) return data it built and checked itself.
         const resultLimits = name.startsWith('__') ? UNLIMITED_CONVERSION : this.quotas.conversion;
-        if (!this.replaying) this.hostCalls.start(callId, name, fn, args, owner, this.lastArgumentBytes, resultLimits);
+        if (!this.replaying) this.hostCalls.start(callId, name, fn, args, owner, bytes, resultLimits);
         lua.lua_pushinteger(L, BigInt(callId));
         return 1;
       },
