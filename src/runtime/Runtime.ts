@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import { HostFunctionError, LuaVm, type PlainValue } from '../vm/LuaVm';
-import { ConversionBudget, UNLIMITED_CONVERSION, copyPlain, describeHostError } from '../vm/PlainData';
+import { ConversionBudget, UNLIMITED_CONVERSION, copyPlain, describeHostError, truncateText } from '../vm/PlainData';
 import { BoundaryQuotas, NODE_BYTES, QuotaExceeded, type QuotaChannel } from './BoundaryQuotas';
 import {
   LuaRuntimeError,
@@ -440,14 +440,14 @@ export class Runtime {
       data = await this.fetchLevel(name);
     } catch (error) {
       if (error instanceof LevelError) throw error;
-      this.outbox.push(['warning', [`moonstep: the level loader failed for level '${name}': ${describeHostError(error, this.quotas.limits.errorMessageBytes)}`]]);
+      this.queueWarning(`moonstep: the level loader failed for level '${name}': ${describeHostError(error, this.quotas.limits.errorMessageBytes)}`);
       throw new LevelError(`level '${name}' could not be loaded (the game's level loader failed)`, name, -1);
     }
     try {
       return this.levelItems(data, name);
     } catch (error) {
       if (!(error instanceof LevelError) || error.scriptMessage === error.message) throw error;
-      this.outbox.push(['warning', [`moonstep: ${error.message}`]]);
+      this.queueWarning(`moonstep: ${truncateText(error.message, this.quotas.limits.errorMessageBytes)}`);
       throw new LevelError(error.scriptMessage, name, error.entityIndex, error.field);
     }
   }
@@ -796,6 +796,11 @@ export class Runtime {
     this.outboxHead = 0;
   }
 
+  /** Queues a `warning` event within the step's error-report budget (dropped ones are counted). */
+  private queueWarning(text: string): void {
+    if (this.quotas.admitError(text.length)) this.outbox.push(['warning', [text]]);
+  }
+
   private queueError(source: string, owner: string, message: string, traceback: string): void {
     this.errorCount++;
     if (!this.quotas.admitError(message.length + traceback.length + owner.length)) return;
@@ -887,8 +892,7 @@ export class Runtime {
       warn: (L) => {
         // The runtime's warnings (an owner disabled, a deferred pass cut short) are reports
         // too: each is cut, and they share the step's error-report budget.
-        const text = vm.toTruncatedStringAt(1, this.quotas.limits.errorMessageBytes, L) ?? '';
-        if (this.quotas.admitError(text.length)) this.outbox.push(['warning', [text]]);
+        this.queueWarning(vm.toTruncatedStringAt(1, this.quotas.limits.errorMessageBytes, L) ?? '');
         return 0;
       },
       error: (L) => {
