@@ -115,13 +115,26 @@ export class BoundaryQuotas {
     const owner = this.currentOwner(L);
     const used = (this.byOwner[channel].get(owner) ?? 0) + cost;
     if (!force) {
-      if (this.total + cost > this.limits.hostBytesPerStep) {
-        throw new QuotaExceeded(`all scripts together handed the host over ${this.limits.hostBytesPerStep} bytes this step (limits.hostBytesPerStep)`);
-      }
-      if (used > limit) throw new QuotaExceeded(`over ${limit} bytes this step (limits.${key})`);
+      if (this.total + cost > this.limits.hostBytesPerStep) throw new QuotaExceeded(this.totalMessage());
+      if (used > limit) throw new QuotaExceeded(this.ownerMessage(channel));
     }
     this.byOwner[channel].set(owner, used);
     this.total += cost;
+  }
+
+  /** What a value refused for lack of {@link room} is told: the limit that left no more room. */
+  roomMessage(channel: QuotaChannel, L: number): string {
+    const used = this.byOwner[channel].get(this.currentOwner(L)) ?? 0;
+    return this.limits[LIMIT_OF[channel]] - used <= this.limits.hostBytesPerStep - this.total ? this.ownerMessage(channel) : this.totalMessage();
+  }
+
+  private ownerMessage(channel: QuotaChannel): string {
+    const key = LIMIT_OF[channel];
+    return `over ${this.limits[key]} bytes this step (limits.${key})`;
+  }
+
+  private totalMessage(): string {
+    return `all scripts together handed the host over ${this.limits.hostBytesPerStep} bytes this step (limits.hostBytesPerStep)`;
   }
 
   /** True if an error report (or a runtime warning) of `bytes` may be queued this step; otherwise it is counted as dropped. */

@@ -835,7 +835,8 @@ export class Runtime {
     const { vm } = this;
     const n = vm.top(L);
     // Within one conversion's limits and what is left of the quota: nodes weigh NODE_BYTES.
-    const room = Math.min(this.quotas.room(channel, L), maxBytes);
+    const quotaRoom = this.quotas.room(channel, L);
+    const room = Math.min(quotaRoom, maxBytes);
     if (room <= 0) this.charge(channel, 0, what, L, 1); // raises the quota error when the quota is spent
     const budget = new ConversionBudget({
       maxNodes: Math.min(this.quotas.conversion.maxNodes, Math.floor(room / NODE_BYTES)),
@@ -845,12 +846,15 @@ export class Runtime {
     try {
       for (let i = 2; i <= n; i++) values.push(vm.readValue(i, L, budget));
     } catch (error) {
-      // The work done is charged even when the value is refused: refusals cannot be repeated for free.
-      this.quotas.charge(channel, Math.min(room, budget.bytes + budget.nodes * NODE_BYTES), L, true);
-      // Refused for what is left of the quota rather than for the conversion's own limits:
-      // say so (this charge cannot fit any more).
+      // What was read is charged even when the value is refused: refusals are not free to repeat.
+      const { nodes: nodesRead, bytes: bytesRead } = budget.read;
+      this.quotas.charge(channel, Math.min(room, bytesRead + nodesRead * NODE_BYTES), L, true);
+      // Refused for what is left of a quota rather than for the conversion's own limits: say which.
       const passed = budget.exhausted;
-      if (passed && budget.limits[passed] < this.quotas.conversion[passed]) this.charge(channel, 0, what, L, 1);
+      if (passed && budget.limits[passed] < this.quotas.conversion[passed]) {
+        const which = room < quotaRoom ? `the pending host calls' arguments would pass limits.hostCallBytesPending` : this.quotas.roomMessage(channel, L);
+        throw new HostFunctionError(`${what}: quota exceeded: ${which}`, 1);
+      }
       if (error instanceof ValueConversionError) throw new Error(`${what}: ${error.message.replace(/^moonstep: /, '')}`);
       throw error;
     }

@@ -66,6 +66,45 @@ const LUA_ERRSYNTAX = 3;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** A table converted once, by address: the value, its size (values, string bytes) and height. */
+interface DoneTable {
+  readonly value: PlainValue;
+  readonly nodes: number;
+  readonly bytes: number;
+  readonly height: number;
+}
+
+/** Tables of one conversion from Lua: those on the current path (cycles), and those done. */
+interface TableMemo {
+  readonly path: Set<number>;
+  readonly done: Map<number, DoneTable>;
+  /** The deepest level reached below the table being converted. */
+  deepest: number;
+}
+
+/** Stands, in a converted value, for a second use of a table converted before. */
+class Reuse {
+  constructor(readonly table: DoneTable) {}
+}
+
+/**
+ * Replaces every {@link Reuse} in `value` by a fresh copy of the table it stands for (in
+ * place for the first use of each table, which appears once; `fresh` copies everything).
+ * Linear in the result's size, which the conversion's budget bounded.
+ */
+function materialize(value: PlainValue | Reuse, fresh: boolean): PlainValue {
+  if (value instanceof Reuse) return materialize(value.table.value, true);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = fresh ? new Array<PlainValue>(value.length) : value;
+    for (let i = 0; i < value.length; i++) out[i] = materialize(value[i]!, fresh);
+    return out;
+  }
+  const out: Record<string, PlainValue> = fresh ? {} : value;
+  for (const key of Object.keys(value)) setOwnKey(out, key, materialize(value[key]!, fresh));
+  return out;
+}
+
 /**
  * One Lua state inside a wasmoon WebAssembly module: the only place in moonstep that talks
  * to the Lua C API. It owns the state, its allocator (which counts bytes and enforces the
@@ -399,15 +438,18 @@ export class LuaVm {
    * Reads the Lua value at `index` as plain JS data: nil → `null`, sequences → arrays,
    * string-keyed tables → objects (an empty table → `{}`), each key an own data property
    * (a `__proto__` key is a key, never a prototype). Functions, threads, userdata, cycles,
-   * mixed keys and values past `budget` throw {@link ValueConversionError}; a table reached
-   * twice (a shared subtable) is converted, and counted, once per use, so the budget bounds
-   * the work whatever the table's shape. Metamethods are not invoked.
+   * mixed keys and values past `budget` throw {@link ValueConversionError}. A table reached
+   * twice (a shared subtable) is read once and counted in full at every use; once the whole
+   * value fits the budget, later uses become copies made in JS. So the result is a tree
+   * (nothing shared), and refusing a table shared 2^31 ways reads only its distinct tables
+   * and copies nothing. Metamethods are not invoked.
    */
   readValue(index: number, L = this.L, budget = new ConversionBudget()): PlainValue {
     const { lua } = this;
     const top = lua.lua_gettop(L);
     try {
-      return this.readValueAt(lua.lua_absindex(L, index), L, 0, new Set(), budget);
+      const value = this.readValueAt(lua.lua_absindex(L, index), L, 0, { path: new Set(), done: new Map(), deepest: 0 }, budget);
+      return materialize(value, false);
     } finally {
       lua.lua_settop(L, top);
     }
@@ -466,7 +508,7 @@ export class LuaVm {
     return `${decoder.decode(bytes.subarray(0, maxBytes))}… (truncated, ${bytes.length - maxBytes} more bytes)`;
   }
 
-  private readValueAt(index: number, L: number, depth: number, seen: Set<number>, budget: ConversionBudget): PlainValue {
+  private readValueAt(index: number, L: number, depth: number, tables: TableMemo, budget: ConversionBudget): PlainValue {
     // Hot path: direct wasm exports (see DirectExports), a few per value.
     const d = this.direct;
     budget.node();
@@ -484,8 +526,20 @@ export class LuaVm {
       case LuaType.Table: {
         if (depth >= MAX_DEPTH) throw new ValueConversionError(`moonstep: table nested deeper than ${MAX_DEPTH} levels`);
         const id = d._lua_topointer(L, index);
-        if (seen.has(id)) throw new ValueConversionError('moonstep: cannot pass a cyclic table to JS');
-        seen.add(id);
+        const done = tables.done.get(id);
+        if (done) {
+          // Converted before in this conversion: count it all, copy it in JS, never read it again.
+          if (depth + done.height >= MAX_DEPTH) throw new ValueConversionError(`moonstep: table nested deeper than ${MAX_DEPTH} levels`);
+          budget.reuse(done.nodes - 1, done.bytes); // (this node was counted above)
+          tables.deepest = Math.max(tables.deepest, depth + done.height);
+          return new Reuse(done) as unknown as PlainValue; // copied by materialize() once all fits
+        }
+        if (tables.path.has(id)) throw new ValueConversionError('moonstep: cannot pass a cyclic table to JS');
+        tables.path.add(id);
+        const nodesBefore = budget.nodes - 1;
+        const bytesBefore = budget.bytes;
+        const deepestOutside = tables.deepest;
+        tables.deepest = depth;
         if (!d._lua_checkstack(L, 4)) throw new ValueConversionError('moonstep: no stack space left to convert a table');
         const array: PlainValue[] = [];
         const object: Record<string, PlainValue> = {};
@@ -495,7 +549,7 @@ export class LuaVm {
         d._lua_pushnil(L);
         while (d._lua_next(L, index) !== 0) {
           const keyType = d._lua_type(L, -2);
-          const value = this.readValueAt(valueIndex, L, depth + 1, seen, budget);
+          const value = this.readValueAt(valueIndex, L, depth + 1, tables, budget);
           if (keyType === LuaType.String) {
             setOwnKey(object, this.readBudgetedString(-2, L, budget), value);
             stringKeys++;
@@ -509,15 +563,16 @@ export class LuaVm {
           }
           d._lua_settop(L, -2);
         }
-        seen.delete(id);
+        tables.path.delete(id);
         if (arrayKeys > 0 && stringKeys > 0) {
           throw new ValueConversionError('moonstep: a table with both array items and named fields cannot cross to JS');
         }
-        if (arrayKeys > 0) {
-          if (array.length !== arrayKeys) throw new ValueConversionError('moonstep: an array with holes cannot cross to JS');
-          return array;
-        }
-        return object;
+        if (arrayKeys > 0 && array.length !== arrayKeys) throw new ValueConversionError('moonstep: an array with holes cannot cross to JS');
+        const result = arrayKeys > 0 ? array : object;
+        const height = tables.deepest - depth;
+        tables.deepest = Math.max(deepestOutside, tables.deepest);
+        tables.done.set(id, { value: result, nodes: budget.nodes - nodesBefore, bytes: budget.bytes - bytesBefore, height });
+        return result;
       }
       default:
         throw new ValueConversionError(`moonstep: a Lua ${this.lua.lua_typename(L, type)} cannot cross to JS (plain data only)`);

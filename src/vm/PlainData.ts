@@ -27,54 +27,72 @@ export const UNLIMITED_CONVERSION: ConversionLimits = { maxNodes: Infinity, maxB
 export const MAX_DEPTH = 32;
 
 /**
- * What is left of one conversion's size limits. Every value converted is counted where it is
- * used, so a table shared by many parents (a DAG whose expansion is exponential) runs out of
- * nodes after `maxNodes` values: conversion time is linear in the limit, never in the paths.
+ * One conversion's size limits and what it has used. Every value converted is counted where
+ * it is used, so a table shared by many parents (a DAG whose expansion is exponential) runs
+ * out of nodes after `maxNodes` values. Converting a table the conversion already converted
+ * (see `LuaVm.readValue`) counts its whole size at once ({@link reuse}) without reading it
+ * again, so refusing such a DAG reads only its distinct tables. {@link read} says what was
+ * really read: what a refused conversion cost.
  */
 export class ConversionBudget {
-  private nodesLeft: number;
-  private bytesLeft: number;
+  private nodesUsed = 0;
+  private bytesUsed = 0;
+  private nodesRead = 0;
+  private bytesReadCount = 0;
+  private passed: 'maxNodes' | 'maxBytes' | undefined;
 
   /** @param what names the value in errors (`result of host function 'load'`). */
   constructor(
     readonly limits: ConversionLimits = DEFAULT_CONVERSION_LIMITS,
     readonly what = 'value',
-  ) {
-    this.nodesLeft = limits.maxNodes;
-    this.bytesLeft = limits.maxBytes;
-  }
+  ) {}
 
-  /** Values converted so far. */
+  /** Values converted so far (a reused table counts all its values). */
   get nodes(): number {
-    return this.limits.maxNodes - this.nodesLeft;
+    return this.nodesUsed;
   }
 
   /** String bytes converted so far. */
   get bytes(): number {
-    return this.limits.maxBytes - this.bytesLeft;
+    return this.bytesUsed;
+  }
+
+  /** What was really read so far: values visited and string bytes decoded. */
+  get read(): { nodes: number; bytes: number } {
+    return { nodes: this.nodesRead, bytes: this.bytesReadCount };
   }
 
   /** The limit that was passed (the conversion was refused for its size), if any. */
   get exhausted(): 'maxNodes' | 'maxBytes' | undefined {
-    return this.nodesLeft < 0 ? 'maxNodes' : this.bytesLeft < 0 ? 'maxBytes' : undefined;
+    return this.passed;
   }
 
-  /** Counts one value; throws {@link ValueConversionError} past the node limit. */
+  /** Counts one value read; throws {@link ValueConversionError} past the node limit. */
   node(): void {
-    if (--this.nodesLeft < 0) {
+    this.nodesRead++;
+    this.reuse(1, 0);
+  }
+
+  /** Counts `length` string bytes about to be read; throws {@link ValueConversionError} past the byte limit (nothing is read then). */
+  string(length: number): void {
+    this.reuse(0, length);
+    this.bytesReadCount += length;
+  }
+
+  /** Counts `nodes` values and `bytes` string bytes converted again without reading them; throws past a limit. */
+  reuse(nodes: number, bytes: number): void {
+    if (this.nodesUsed + nodes > this.limits.maxNodes) {
+      this.passed = 'maxNodes';
       throw new ValueConversionError(
         `moonstep: ${this.what} too large to cross the boundary (over ${this.limits.maxNodes} values; a shared subtable counts once per use)`,
       );
     }
-  }
-
-  /** Counts `length` string bytes; throws {@link ValueConversionError} past the byte limit. */
-  string(length: number): void {
-    if (length > this.bytesLeft) {
-      this.bytesLeft = -1; // a refused string counts as the limit, not its length: it was never read
+    if (this.bytesUsed + bytes > this.limits.maxBytes) {
+      this.passed = 'maxBytes';
       throw new ValueConversionError(`moonstep: ${this.what} too large to cross the boundary (over ${this.limits.maxBytes} bytes of strings)`);
     }
-    this.bytesLeft -= length;
+    this.nodesUsed += nodes;
+    this.bytesUsed += bytes;
   }
 }
 

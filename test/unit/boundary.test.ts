@@ -16,17 +16,20 @@ describe('Values from Lua to JS', () => {
     rt.on('lua:score', (v) => received.push(v));
     run(`${DAG}
          print(pcall(events.emit, "score", t))
-         -- The refused conversion's work was charged: this step's emit quota is spent.
+         -- Refusing it read only its 32 distinct tables, and only those were charged.
          print(pcall(events.emit, "score", "now"))
+         -- Repeating the refusal is charged each time (what it read): the quota runs out.
+         for i = 1, 2000 do pcall(events.emit, "score", t) end
+         print(pcall(events.emit, "score", "late"))
          setTimeout(function() events.emit("score", "next step") end, 0)`);
     steps(1);
-    // 4 MiB of emits per owner per step at 64 bytes a value: the conversion stops after 65,535
-    // values (in time bounded by the quota, whatever the table's shape) and spends the quota.
+    // Its expansion (2^32 values at 64 bytes each) is far over 4 MiB of emits per owner per step.
     expect(prints).toEqual([
       "false\tevents.emit('score'): quota exceeded: over 4194304 bytes this step (limits.emitBytesPerStep)",
+      'true',
       "false\tevents.emit('score'): quota exceeded: over 4194304 bytes this step (limits.emitBytesPerStep)",
     ]);
-    expect(received).toEqual(['next step']);
+    expect(received).toEqual(['now', 'next step']);
   });
 
   it('refuses a DAG past conversionNodes, saying why', async () => {
