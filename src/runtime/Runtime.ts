@@ -331,17 +331,25 @@ export class Runtime {
    * Spawns the entities of a level (JSON text or parsed data: `{ "entities": [...] }`) in
    * file order; each entity's `init` runs now. The whole level is checked first: a missing
    * script or a malformed field throws {@link LevelError} naming the entity and the field,
-   * and nothing spawns. Returns the entity ids.
+   * and nothing spawns. Returns the entity ids. `name` follows the rule of module names, as
+   * in `level.load` (letters, digits, `_`, `-`, dot-separated parts): else a `LevelError`.
    */
   loadLevel(data: unknown, name = 'level'): number[] {
-    this.vm.assertOpen('loadLevel');
-    this.assertNotInLua('loadLevel');
-    return this.spawnItems(this.levelItems(data, name), name);
+    if (typeof name !== 'string' || !isValidModuleName(name)) {
+      throw new LevelError(`invalid level name ${JSON.stringify(String(name).slice(0, 200))} (letters, digits, '_' and '-' in parts separated by dots)`, String(name), -1);
+    }
+    return this.spawnLevel(data, name);
   }
 
   /** Spawns one entity running behaviour `script` (fields as in a level file). Returns its id. */
   spawn(script: string, entity: Omit<LevelEntity, 'script'> = {}): number {
-    return this.loadLevel({ entities: [{ ...entity, script }] }, `spawn '${script}'`)[0]!;
+    return this.spawnLevel({ entities: [{ ...entity, script }] }, `spawn '${script}'`)[0]!;
+  }
+
+  private spawnLevel(data: unknown, label: string): number[] {
+    this.vm.assertOpen('loadLevel');
+    this.assertNotInLua('loadLevel');
+    return this.spawnItems(this.levelItems(data, label), label);
   }
 
   /** Destroys entity `id` (cancels its work, runs `final`). False if it was not live. */

@@ -58,3 +58,14 @@ describe('Level error messages', () => {
     expect(() => rt.loadLevel({ entities: [{ script: 'lamp', tags: Array(1e5).fill(1) }] }, 'l')).toThrow(/got \[1,1,1,.{60,}…$/);
   });
 });
+
+describe('runtime.loadLevel', () => {
+  it('takes level names by the same rule', async () => {
+    const { rt } = await start({}, scripts);
+    expect(rt.loadLevel({ entities: [{ script: 'lamp' }] }, 'worlds.hall-2')).toHaveLength(1);
+    for (const bad of ['../me', 'a/b', 'x?', '', 'a..b']) {
+      expect(() => rt.loadLevel({ entities: [{ script: 'lamp' }] }, bad)).toThrow(/^invalid level name .* \(letters, digits, '_' and '-' in parts separated by dots\)$/);
+    }
+    expect(rt.spawn('lamp')).toBeGreaterThan(0); // spawn() is not a level name
+  });
+});
