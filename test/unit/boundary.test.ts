@@ -112,6 +112,27 @@ describe('Values from Lua to JS', () => {
     expect(got).toEqual({ isAdmin: true });
   });
 
+  it('refuses odd values with plain-words errors, and a huge key shared a million ways as an argument', async () => {
+    const { rt, run, steps, prints } = await start();
+    rt.on('lua:x', () => {});
+    rt.expose('sink', () => {});
+    run(`for _, v in ipairs({ coroutine.create(print), { [1] = 1, [3] = 3 }, { [0.5] = 1 }, { [true] = 1 } }) do
+           print(select(2, pcall(events.emit, "x", v)))
+         end
+         local k = ("k"):rep(1 << 20) local t = { [k] = 1 } for i = 1, 20 do t = { a = t, b = t } end
+         local c = {} c.self = c
+         task.spawn(function() print(select(2, pcall(sink, t))) print(select(2, pcall(sink, c))) end)`);
+    await settle(steps);
+    expect(prints).toEqual([
+      "events.emit('x'): a Lua thread cannot cross to JS (plain data only)",
+      "events.emit('x'): an array with holes cannot cross to JS",
+      "events.emit('x'): a number table key cannot cross to JS",
+      "events.emit('x'): a boolean table key cannot cross to JS",
+      'sink: quota exceeded: over 4194304 bytes this step (limits.hostCallBytesPerStep)',
+      'sink: cannot pass a cyclic table to JS',
+    ]);
+  });
+
   it('refuses a huge key or string before copying it', async () => {
     const { rt, run, prints } = await start({ limits: { conversionBytes: 1 << 20 } });
     rt.on('lua:k', () => {});
