@@ -35,6 +35,8 @@ export const DEFAULT_LIMITS: Required<RuntimeLimits> = {
   // Error reports queued in one step (after truncation): 1 MiB is ≥ 40 full reports; past it
   // reports are counted, not queued, and one warning says how many were dropped.
   errorBytesPerStep: 1 * MiB,
+  // Of which one owner may fill a quarter, so one failing mod does not hide another's errors.
+  errorBytesPerOwner: 256 * 1024,
   // One conversion between Lua and JS (see ConversionLimits).
   conversionNodes: DEFAULT_CONVERSION_LIMITS.maxNodes,
   conversionBytes: DEFAULT_CONVERSION_LIMITS.maxBytes,
@@ -71,6 +73,7 @@ export class BoundaryQuotas {
   private total = 0;
   private readonly byOwner: Record<QuotaChannel, Map<number, number>> = { print: new Map(), emit: new Map(), hostCall: new Map() };
   private errorBytes = 0;
+  private readonly errorBytesByOwner = new Map<string, number>();
   private droppedErrors = 0;
 
   constructor(limits: RuntimeLimits = {}, private readonly currentOwner: (L: number) => number) {
@@ -89,6 +92,7 @@ export class BoundaryQuotas {
   reset(): void {
     this.total = 0;
     this.errorBytes = 0;
+    if (this.errorBytesByOwner.size > 0) this.errorBytesByOwner.clear();
     for (const channel of ['print', 'emit', 'hostCall'] as const) {
       if (this.byOwner[channel].size > 0) this.byOwner[channel].clear();
     }
@@ -137,14 +141,19 @@ export class BoundaryQuotas {
     return `all scripts together handed the host over ${this.limits.hostBytesPerStep} bytes this step (limits.hostBytesPerStep)`;
   }
 
-  /** True if an error report (or a runtime warning) of `bytes` may be queued this step; otherwise it is counted as dropped. */
-  admitError(bytes: number): boolean {
+  /**
+   * True if an error report (or a runtime warning) of `bytes` about `owner` (its label; ''
+   * for the runtime's own) may be queued this step; otherwise it is counted as dropped.
+   */
+  admitError(bytes: number, owner: string): boolean {
     const cost = bytes + ITEM_OVERHEAD_BYTES;
-    if (this.errorBytes + cost > this.limits.errorBytesPerStep) {
+    const ownerBytes = (this.errorBytesByOwner.get(owner) ?? 0) + cost;
+    if (this.errorBytes + cost > this.limits.errorBytesPerStep || ownerBytes > this.limits.errorBytesPerOwner) {
       this.droppedErrors++;
       return false;
     }
     this.errorBytes += cost;
+    this.errorBytesByOwner.set(owner, ownerBytes);
     return true;
   }
 

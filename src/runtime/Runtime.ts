@@ -787,7 +787,7 @@ export class Runtime {
   private flushOutbox(): void {
     const dropped = this.quotas.takeDroppedErrors();
     if (dropped > 0) {
-      this.outbox.push(['warning', [`moonstep: ${dropped} more error reports or warnings were dropped (over limits.errorBytesPerStep in one step)`]]);
+      this.outbox.push(['warning', [`moonstep: ${dropped} more error reports or warnings were dropped this step (limits.errorBytesPerStep, errorBytesPerOwner)`]]);
     }
     // Read by index: shift() made a long outbox quadratic. A listener that re-enters the
     // runtime flushes on from the same place; one that throws leaves the rest for next time.
@@ -806,12 +806,12 @@ export class Runtime {
 
   /** Queues a `warning` event within the step's error-report budget (dropped ones are counted). */
   private queueWarning(text: string): void {
-    if (this.quotas.admitError(text.length)) this.outbox.push(['warning', [text]]);
+    if (this.quotas.admitError(text.length, '')) this.outbox.push(['warning', [text]]);
   }
 
   private queueError(source: string, owner: string, message: string, traceback: string): void {
     this.errorCount++;
-    if (!this.quotas.admitError(message.length + traceback.length + owner.length)) return;
+    if (!this.quotas.admitError(message.length + traceback.length + owner.length, owner)) return;
     let where = parseLuaLocation(message);
     if (where.line === 0) {
       const frame = /\n\s*([^\n[:][^\n:]*):(\d+):/.exec(traceback);

@@ -85,6 +85,8 @@ export interface RuntimeLimits {
   tracebackBytes?: number;
   /** Bytes of error reports (and runtime warnings) queued per step; past it they are counted, dropped, and one warning says how many. Default 1 MiB. */
   errorBytesPerStep?: number;
+  /** Of those, bytes of error reports about one owner (script or entity) per step. Default 256 KiB. */
+  errorBytesPerOwner?: number;
   /** Values one conversion between Lua and JS may hold, counted per use (a shared subtable once per parent). Default 100,000. */
   conversionNodes?: number;
   /** String bytes one conversion between Lua and JS may hold. Default 16 MiB. */

@@ -136,21 +136,21 @@ describe('Host-call quotas', () => {
 });
 
 describe('Error reports', () => {
-  it('cuts long messages and tracebacks with a note, and drops reports past errorBytesPerStep', async () => {
+  it('cuts long messages and tracebacks with a note, and drops reports past the per-step budgets', async () => {
     const { rt, run, errors, steps } = await start();
     const warnings: string[] = [];
     rt.on('warning', (w) => warnings.push(w));
     run(`local s = ("e"):rep(1 << 20)
          for i = 1, 1000 do task.spawn(function() error(s, 0) end) end`);
     steps(1);
-    expect(errors.length).toBeGreaterThan(10);
-    expect(errors.length).toBeLessThan(1000);
+    expect(errors.length).toBeGreaterThan(20); // 256 KiB of reports about one owner, each ≈ 8 KiB
+    expect(errors.length).toBeLessThanOrEqual(32);
     expect(rt.errors).toBe(1000);
     for (const e of errors) {
       expect(e.message).toBe(`${'e'.repeat(8192)}… (truncated, ${MiB - 8192} more bytes)`);
       expect(e.traceback.length).toBeLessThanOrEqual(16 * 1024 + 100);
     }
-    expect(warnings).toEqual([`moonstep: ${1000 - errors.length} more error reports or warnings were dropped (over limits.errorBytesPerStep in one step)`]);
+    expect(warnings).toEqual([`moonstep: ${1000 - errors.length} more error reports or warnings were dropped this step (limits.errorBytesPerStep, errorBytesPerOwner)`]);
   });
 });
 
@@ -167,6 +167,15 @@ describe('Runtime warnings', () => {
     expect(warnings.length).toBeLessThan(200);
     expect(warnings.at(-1)).toMatch(/^moonstep: \d+ more error reports or warnings were dropped/);
   }, 60_000);
+
+  it('keep one failing script from hiding another\'s errors (errorBytesPerOwner)', async () => {
+    const { run, errors, steps } = await start();
+    run('setTimeout(function() local s = ("e"):rep(1 << 20) for i = 1, 1000 do task.spawn(error, s) end end, 0)', 'attacker.lua');
+    run('setTimeout(function() error("victim failed", 0) end, 0)', 'victim.lua');
+    steps(1);
+    expect(errors.filter((e) => e.owner.includes('attacker')).length).toBeLessThanOrEqual(32);
+    expect(errors.map((e) => e.message)).toContain('victim failed');
+  });
 });
 
 describe('RuntimeOptions.limits', () => {
