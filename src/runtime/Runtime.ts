@@ -78,6 +78,7 @@ export class Runtime {
   private replaying?: Map<number, HostInput[]>;
   private profiling = false;
   private readonly levels?: LevelSource;
+  private readonly levelLoader: HostAsyncFunction = (name) => this.levelForScript(String(name));
   private mirror?: ViewMirror;
   private errorCount = 0;
 
@@ -106,7 +107,7 @@ export class Runtime {
     this.levels = options.levels;
     // Internal host functions behind assets.load and level.load (not globals).
     this.hostFunctions.set('__assets_load', (name) => this.assets.load(String(name)));
-    this.hostFunctions.set('__level_load', (name) => this.levelForScript(String(name)));
+    this.hostFunctions.set('__level_load', this.levelLoader);
     this.callEntry('configure', () => {
       vm.lua.lua_pushinteger(vm.L, BigInt(this.clock.hz));
       return 1;
@@ -954,8 +955,8 @@ export class Runtime {
         const { values: args, bytes } = this.readArguments(L, 'hostCall', name, hostCallBytesPending - held);
         const callId = ++this.nextCallId;
         // While replaying, results come from the log at the steps they were recorded for.
-        // The runtime's own host functions (levels) return data it built and checked itself.
-        const resultLimits = name.startsWith('__') ? UNLIMITED_CONVERSION : this.quotas.conversion;
+        // level.load's host function returns spawn items the runtime built and checked itself.
+        const resultLimits = name === '__level_load' && fn === this.levelLoader ? UNLIMITED_CONVERSION : this.quotas.conversion;
         if (!this.replaying) this.hostCalls.start(callId, name, fn, args, owner, bytes, resultLimits);
         lua.lua_pushinteger(L, BigInt(callId));
         return 1;
