@@ -120,25 +120,29 @@ function parseEntity(raw: unknown, index: number, level: string, checks: LevelCh
   let props: { [key: string]: PlainValue } = {};
   if (raw.props !== undefined) {
     if (!isObject(raw.props)) fail('props', `expected an object, got ${show(raw.props)}`);
-    checkPlain(raw.props, (path, what) => fail(`props${path}`, what));
+    checkPlain(raw.props, (path, what) => fail(`props${path}`, what), { left: PROPS_MAX_VALUES });
     props = raw.props as { [key: string]: PlainValue };
   }
   return { script: script as string, opts, props };
 }
 
-function checkPlain(value: unknown, fail: (path: string, what: string) => never, path = '', depth = 0): void {
+/** Values one entity's props may hold, counted per use (an object shared by two parents counts twice). */
+const PROPS_MAX_VALUES = 100_000;
+
+function checkPlain(value: unknown, fail: (path: string, what: string) => never, budget: { left: number }, path = '', depth = 0): void {
   if (depth > 32) fail(path, 'nested too deeply');
+  if (--budget.left < 0) fail(path, `more than ${PROPS_MAX_VALUES} values (an object shared by several parents counts once per use)`);
   if (value === null || ['string', 'boolean'].includes(typeof value)) return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) fail(path, `expected a finite number, got ${value}`);
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkPlain(v, fail, `${path}[${i}]`, depth + 1));
+    value.forEach((v, i) => checkPlain(v, fail, budget, `${path}[${i}]`, depth + 1));
     return;
   }
   if (isObject(value)) {
-    for (const [k, v] of Object.entries(value)) checkPlain(v, fail, `${path}.${k}`, depth + 1);
+    for (const [k, v] of Object.entries(value)) checkPlain(v, fail, budget, `${path}.${k}`, depth + 1);
     return;
   }
   fail(path, `expected plain data, got ${typeof value}`);

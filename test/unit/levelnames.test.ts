@@ -69,3 +69,14 @@ describe('runtime.loadLevel', () => {
     expect(rt.spawn('lamp')).toBeGreaterThan(0); // spawn() is not a level name
   });
 });
+
+describe('Level props', () => {
+  it('shared 2^30 ways are refused in linear time with a LevelError', async () => {
+    const { rt } = await start({}, scripts);
+    let dag: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 30; i++) dag = { a: dag, b: dag };
+    expect(() => rt.loadLevel({ entities: [{ script: 'lamp', props: dag }] }, 'l'))
+      .toThrow(/^level 'l', entity #1, field 'props(\.[ab])+(\.leaf)?': more than 100000 values \(an object shared by several parents counts once per use\)$/);
+    expect(rt.stats().entities).toBe(0);
+  });
+});
