@@ -897,9 +897,20 @@ export class Runtime {
         return 1;
       },
       print: (L) => {
-        // Called by the sandbox's print: level 2 is the script's line.
-        const text = vm.toCheckedStringAt(1, (bytes) => this.charge('print', bytes, 'print', L, 2), L) ?? '';
-        this.outbox.push(['print', [text]]);
+        // Called by the sandbox's print (level 2 is the script's line) with the line, or with
+        // its parts, joined here after the charge so that a refused print copies nothing.
+        const n = vm.top(L);
+        if (n <= 1) {
+          const text = vm.toCheckedStringAt(1, (bytes) => this.charge('print', bytes, 'print', L, 2), L) ?? '';
+          this.outbox.push(['print', [text]]);
+          return 0;
+        }
+        let bytes = n - 1;
+        for (let i = 1; i <= n; i++) bytes += vm.stringLength(i, L);
+        this.charge('print', bytes, 'print', L, 2);
+        const parts: string[] = [];
+        for (let i = 1; i <= n; i++) parts.push(vm.toStringAt(i, L) ?? '');
+        this.outbox.push(['print', [parts.join('\t')]]);
         return 0;
       },
       warn: (L) => {

@@ -297,7 +297,7 @@ export class LuaVm {
 
   /** Stack top of `L`. */
   top(L = this.L): number {
-    return this.lua.lua_gettop(L);
+    return this.direct._lua_gettop(L);
   }
 
   /** Sets the stack top of `L`. */
@@ -483,6 +483,12 @@ export class LuaVm {
       this.lastBigRef = BigInt(ref);
     }
     return this.lastBigRef;
+  }
+
+  /** The byte length of the Lua string at `index` (0 if it is not a string). */
+  stringLength(index: number, L = this.L): number {
+    if (this.direct._lua_type(L, index) !== LuaType.String) return 0;
+    return this.bytesAt(index, L).length;
   }
 
   /**

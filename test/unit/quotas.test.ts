@@ -21,6 +21,20 @@ describe('Print quota', () => {
     expect(prints).toEqual(['next entry: the quota is new']);
   });
 
+  it('joins a print\'s parts on the host after charging them, so a refused print copies nothing', async () => {
+    // The host side of a print that hands over its parts (the sandbox may pass them as they are).
+    const chunk = {
+      field: 'print_parts', chunkName: 'test/print_parts.lua',
+      source: 'local rt = ... rt.entry.print_parts = function(...) return pcall(rt.host.print, ...) end return {}',
+    };
+    const { rt, prints } = await start({ chunks: [chunk], limits: { printBytesPerStep: 1000 } });
+    expect(rt.callExtension('print_parts', ['a', 'bc', ''], 2)).toEqual([true, null]);
+    expect(prints).toEqual(['a\tbc\t']);
+    const [ok, message] = rt.callExtension('print_parts', ['x'.repeat(500), 'y'.repeat(500)], 2);
+    expect([ok, message]).toEqual([false, 'test/print_parts.lua:1: print: quota exceeded: over 1000 bytes this step (limits.printBytesPerStep)']);
+    expect(prints).toHaveLength(1);
+  });
+
   it('counts many small prints too (64 bytes per item)', async () => {
     const { run, prints, errors } = await start();
     run('for i = 1, 1e7 do print("") end');
