@@ -1,6 +1,6 @@
 // moonstep public API. Everything not exported here is internal.
 export { Runtime } from './runtime/Runtime';
-export type { RuntimeOptions, RuntimeStats, HostAsyncFunction, RunawayPolicy, InspectorSnapshot, StepProfile, ReplayLog, LevelSource } from './runtime/Runtime';
+export type { RuntimeOptions, RuntimeLimits, RuntimeStats, HostAsyncFunction, RunawayPolicy, InspectorSnapshot, StepProfile, ReplayLog, LevelSource } from './runtime/Runtime';
 export { AssetCatalog } from './assets/AssetCatalog';
 export type { AssetManifest, AssetInfo, AssetLoader, AssetProgress, LoadedAsset } from './assets/AssetCatalog';
 export { InputState } from './input/InputState';
@@ -8,7 +8,7 @@ export type { InputSnapshot } from './input/InputState';
 export { ViewMirror } from './entities/ViewMirror';
 export type { EntityView, ViewChanges } from './entities/ViewMirror';
 export { parseLevel } from './entities/LevelFile';
-export { parseTiledMap, isTiledMap } from './entities/TiledMap';
+export { parseTiledMap, isTiledMap, TILED_LIMITS } from './entities/TiledMap';
 export type { TiledMap, TiledTileLayer, TiledTile, TiledTileset } from './entities/TiledMap';
 export type { LevelData, LevelEntity, SpawnItem, LevelChecks } from './entities/LevelFile';
 export { TraceDigest } from './runtime/TraceDigest';

@@ -34,3 +34,11 @@ export async function start(options: RuntimeOptions = {}, modules: Record<string
 export async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
+
+/** Runs `n` steps, letting host promises settle before each (host calls, level and asset loads). */
+export async function settleSteps(steps: (n: number) => void, n = 3): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await flush();
+    steps(1);
+  }
+}

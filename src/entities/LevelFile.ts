@@ -56,14 +56,17 @@ export function parseLevel(input: unknown, level: string, checks: LevelChecks): 
   let data = parseJsonText(input, `level '${level}'`, level);
   // A Tiled map: its object layers are the entities.
   if (isTiledMap(data)) data = { entities: parseTiledMap(data, level).entities };
-  if (!isObject(data)) throw new LevelError(`level '${level}': expected an object with an "entities" array`, level, -1);
+  // Until the data has a level's shape, what it holds is not the script's to read: scripts
+  // are told only that it is not a level (LevelError.scriptMessage), the host the details.
+  const notALevel = `level '${level}': not a level (expected an object with an "entities" array, or a Tiled map)`;
+  if (!isObject(data)) throw new LevelError(`level '${level}': expected an object with an "entities" array`, level, -1, undefined, notALevel);
   for (const key of Object.keys(data)) {
     if (key !== 'entities' && key !== 'name' && key !== 'version') {
-      throw new LevelError(`level '${level}': unknown top-level field '${key}'`, level, -1, key);
+      throw new LevelError(`level '${level}': unknown top-level field '${key}'`, level, -1, key, notALevel);
     }
   }
   const list = data.entities;
-  if (!Array.isArray(list)) throw new LevelError(`level '${level}': "entities" must be an array`, level, -1, 'entities');
+  if (!Array.isArray(list)) throw new LevelError(`level '${level}': "entities" must be an array`, level, -1, 'entities', notALevel);
   return list.map((raw, index) => parseEntity(raw, index, level, checks));
 }
 
@@ -117,25 +120,29 @@ function parseEntity(raw: unknown, index: number, level: string, checks: LevelCh
   let props: { [key: string]: PlainValue } = {};
   if (raw.props !== undefined) {
     if (!isObject(raw.props)) fail('props', `expected an object, got ${show(raw.props)}`);
-    checkPlain(raw.props, (path, what) => fail(`props${path}`, what));
+    checkPlain(raw.props, (path, what) => fail(`props${path}`, what), { left: PROPS_MAX_VALUES });
     props = raw.props as { [key: string]: PlainValue };
   }
   return { script: script as string, opts, props };
 }
 
-function checkPlain(value: unknown, fail: (path: string, what: string) => never, path = '', depth = 0): void {
+/** Values one entity's props may hold, counted per use (an object shared by two parents counts twice). */
+const PROPS_MAX_VALUES = 100_000;
+
+function checkPlain(value: unknown, fail: (path: string, what: string) => never, budget: { left: number }, path = '', depth = 0): void {
   if (depth > 32) fail(path, 'nested too deeply');
+  if (--budget.left < 0) fail(path, `more than ${PROPS_MAX_VALUES} values (an object shared by several parents counts once per use)`);
   if (value === null || ['string', 'boolean'].includes(typeof value)) return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) fail(path, `expected a finite number, got ${value}`);
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkPlain(v, fail, `${path}[${i}]`, depth + 1));
+    value.forEach((v, i) => checkPlain(v, fail, budget, `${path}[${i}]`, depth + 1));
     return;
   }
   if (isObject(value)) {
-    for (const [k, v] of Object.entries(value)) checkPlain(v, fail, `${path}.${k}`, depth + 1);
+    for (const [k, v] of Object.entries(value)) checkPlain(v, fail, budget, `${path}.${k}`, depth + 1);
     return;
   }
   fail(path, `expected plain data, got ${typeof value}`);
@@ -147,12 +154,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** A value for an error message: JSON, at most 80 characters (a level may hold megabytes). */
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return JSON.stringify(v);
+  let text: string;
   try {
-    return JSON.stringify(v) ?? typeof v;
+    text = JSON.stringify(typeof v === 'string' && v.length > 80 ? v.slice(0, 80) : v) ?? typeof v;
   } catch {
     return typeof v;
   }
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

@@ -57,6 +57,24 @@ export interface TiledMap {
   readonly entities: readonly LevelEntity[];
 }
 
+/**
+ * Size limits of a Tiled map: past any of them parsing stops with a {@link LevelError}. Far
+ * above real maps (a 1000×1000 map with four layers has 4M tiles), far below what would
+ * freeze a page: parsing is linear in the map's size, so these bound its time.
+ */
+export const TILED_LIMITS = {
+  /** Tile cells over all tile layers (width × height each). */
+  tiles: 4_000_000,
+  /** Objects over all object layers. */
+  objects: 100_000,
+  /** Layers, counting group layers and what they hold. */
+  layers: 10_000,
+  /** Group layers inside group layers. */
+  nesting: 32,
+  /** Tilesets. */
+  tilesets: 10_000,
+} as const;
+
 const FLIP_X = 0x80000000;
 const FLIP_Y = 0x40000000;
 const FLIP_D = 0x20000000;
@@ -71,7 +89,7 @@ export function parseJsonText(input: unknown, what: string, name: string): unkno
   try {
     return JSON.parse(input);
   } catch (error) {
-    throw new LevelError(`${what}: not valid JSON (${(error as Error).message})`, name, -1);
+    throw new LevelError(`${what}: not valid JSON (${(error as Error).message})`, name, -1, undefined, `${what}: not valid JSON`);
   }
 }
 
@@ -84,8 +102,10 @@ export function isTiledMap(data: unknown): boolean {
  * Reads a Tiled JSON map (`.tmj` / `.json`, orthogonal, embedded tilesets, CSV/array tile
  * data). Object layers become entities: the object's class (or type) names the behaviour
  * script, its custom properties become `props` (as Tiled types them), and its name, centre,
- * rotation (radians) and size become entity fields. Anything unsupported throws a
- * {@link LevelError} naming the layer and the object.
+ * rotation (radians) and size become entity fields. Anything unsupported, or a map past
+ * {@link TILED_LIMITS}, throws a {@link LevelError} naming the layer and the object. Time is
+ * linear in the map's size: a tile's tileset is found by binary search over the tilesets
+ * sorted by first id, and group layers are walked with a stack, not by recursion.
  */
 export function parseTiledMap(input: unknown, name: string): TiledMap {
   const data = parseJsonText(input, `map '${name}'`, name);
@@ -101,41 +121,73 @@ export function parseTiledMap(input: unknown, name: string): TiledMap {
   const width = positiveInt(map.width, () => fail('width must be a positive integer', 'width'));
   const height = positiveInt(map.height, () => fail('height must be a positive integer', 'height'));
 
-  const tilesets = (Array.isArray(map.tilesets) ? map.tilesets : []).map((raw, i) => parseTileset(raw, i, fail));
-  const tilesetFor = (gid: number) => {
-    let found: TiledTileset | undefined;
-    for (const ts of tilesets) if (ts.firstGid <= gid) found = ts;
-    return found;
-  };
+  const rawTilesets = Array.isArray(map.tilesets) ? map.tilesets : [];
+  if (rawTilesets.length > TILED_LIMITS.tilesets) fail(`more than ${TILED_LIMITS.tilesets} tilesets`, 'tilesets');
+  const tilesets = rawTilesets.map((raw, i) => parseTileset(raw, i, fail));
+  const tilesetFor = tilesetLookup(tilesets);
 
   const tileLayers: TiledTileLayer[] = [];
   const entities: LevelEntity[] = [];
-  const visit = (layers: unknown, path: string) => {
-    if (!Array.isArray(layers)) fail(`${path || 'the map'} has no "layers" array`);
-    for (const layer of layers as unknown[]) {
-      if (!isObject(layer)) fail(`${path}a layer is not an object`);
-      const l = layer as Record<string, unknown>;
-      const layerName = `${path}${String(l.name ?? '?')}`;
-      const where = `layer '${layerName}'`;
-      switch (l.type) {
-        case 'tilelayer':
-          tileLayers.push(parseTileLayer(l, layerName, where, tilesetFor, fail));
-          break;
-        case 'objectgroup':
-          for (const [i, obj] of (Array.isArray(l.objects) ? l.objects : []).entries()) {
-            entities.push(parseObject(obj, i, where, l.visible !== false, fail));
-          }
-          break;
-        case 'group':
-          visit(l.layers, `${layerName}/`);
-          break;
-        default:
-          fail(`${where}: ${String(l.type)} layers are not supported (tile, object and group layers are)`);
-      }
+  let tiles = 0;
+  let layerCount = 0;
+  // Depth-first over group layers in file order, with an explicit stack (a map may nest
+  // groups deeper than the JS stack goes; the nesting limit stops it long before).
+  if (!Array.isArray(map.layers)) fail('the map has no "layers" array');
+  const stack: Array<{ layers: unknown[]; next: number; path: string }> = [{ layers: map.layers as unknown[], next: 0, path: '' }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next >= top.layers.length) {
+      stack.pop();
+      continue;
     }
-  };
-  visit(map.layers, '');
+    const layer = top.layers[top.next++];
+    const path = top.path;
+    if (++layerCount > TILED_LIMITS.layers) fail(`more than ${TILED_LIMITS.layers} layers`, 'layers');
+    if (!isObject(layer)) fail(`${path}a layer is not an object`);
+    const l = layer as Record<string, unknown>;
+    const layerName = `${path}${String(l.name ?? '?')}`;
+    const where = `layer '${layerName}'`;
+    switch (l.type) {
+      case 'tilelayer': {
+        const cells = Number(l.width) * Number(l.height);
+        if (cells > 0 && (tiles += cells) > TILED_LIMITS.tiles) fail(`${where}: more than ${TILED_LIMITS.tiles} tiles in the map's tile layers`, 'layers');
+        tileLayers.push(parseTileLayer(l, layerName, where, tilesetFor, fail));
+        break;
+      }
+      case 'objectgroup': {
+        const objects = Array.isArray(l.objects) ? l.objects : [];
+        if (entities.length + objects.length > TILED_LIMITS.objects) fail(`${where}: more than ${TILED_LIMITS.objects} objects in the map`, 'layers');
+        for (const [i, obj] of objects.entries()) entities.push(parseObject(obj, i, where, l.visible !== false, fail));
+        break;
+      }
+      case 'group':
+        if (stack.length > TILED_LIMITS.nesting) fail(`${where}: group layers nested more than ${TILED_LIMITS.nesting} deep`, 'layers');
+        if (!Array.isArray(l.layers)) fail(`${layerName}/ has no "layers" array`);
+        stack.push({ layers: l.layers as unknown[], next: 0, path: `${layerName}/` });
+        break;
+      default:
+        fail(`${where}: ${String(l.type)} layers are not supported (tile, object and group layers are)`);
+    }
+  }
   return { name, width, height, tileWidth, tileHeight, tilesets, tileLayers, entities };
+}
+
+/**
+ * The tileset holding a global tile id: the one with the greatest first id not above it (of
+ * equal first ids, the later in the file), found by binary search.
+ */
+function tilesetLookup(tilesets: readonly TiledTileset[]): (gid: number) => TiledTileset | undefined {
+  const sorted = tilesets.map((ts, i) => ({ ts, i })).sort((a, b) => a.ts.firstGid - b.ts.firstGid || a.i - b.i).map((e) => e.ts);
+  return (gid) => {
+    let lo = 0;
+    let hi = sorted.length; // first index whose firstGid > gid
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]!.firstGid <= gid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? sorted[lo - 1] : undefined;
+  };
 }
 
 function parseTileset(raw: unknown, index: number, fail: (m: string, f?: string) => never): TiledTileset {

@@ -1,6 +1,7 @@
 -- Levels for scripts: `level.load(name) -> {entities}` asks the host for level `name`
 -- (a JSON file it validated: every entity's script exists, every field is well-formed),
--- then spawns its entities in file order. A level the host rejects spawns nothing.
+-- then spawns its entities in file order. A level the host rejects spawns nothing. Names
+-- follow the module-name rule (sandbox.valid_module_name), checked here and by the host.
 local rt = ...
 
 local M = {}
@@ -14,6 +15,11 @@ local fetch = rt.hostcalls.make("__level_load")
 --- level.load(name) -> array of the spawned entities, in file order.
 function M.load(name)
   if type(name) ~= "string" or name == "" then arg_error(1, "level.load", "level name (non-empty string)", name, 2) end
+  -- Level names follow the module-name rule before any host loader sees them.
+  if not rt.sandbox.valid_module_name(name) then
+    error(("bad argument #1 to 'level.load' (level name expected: letters, digits, '_' and '-' " ..
+      "in parts separated by dots; got %q)"):format(name), 2)
+  end
   rt.scheduler.current_task("level.load")
   local ok, list = pcall(fetch, name)
   if not ok then error(list, 2) end

@@ -1,10 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { modulePaths, type ScriptLoader, type ScriptSource } from '../scripts/ScriptLoader';
+import { realPathInside } from './confinedPath';
 
 /**
- * A script root on disk (Node only). Module names are resolved strictly below `root`;
- * chunk names are paths relative to it (`enemies/bat.lua`).
+ * A script root on disk (Node only). Module names are resolved strictly below `root`, by
+ * real path: a symlink that leads out of the root is not followed. Chunk names are paths
+ * relative to it (`enemies/bat.lua`).
  */
 export class FsScriptLoader implements ScriptLoader {
   readonly root: string;
@@ -18,12 +20,14 @@ export class FsScriptLoader implements ScriptLoader {
       const file = resolve(this.root, path);
       const rel = relative(this.root, file);
       if (rel.startsWith('..') || rel.includes(`..${sep}`)) continue;
+      const real = realPathInside(this.root, rel);
+      if (!real) continue;
       try {
-        if (!statSync(file).isFile()) continue;
+        if (!statSync(real).isFile()) continue;
+        return { source: readFileSync(real, 'utf8'), chunkName: rel.split(sep).join('/') };
       } catch {
         continue;
       }
-      return { source: readFileSync(file, 'utf8'), chunkName: rel.split(sep).join('/') };
     }
     return undefined;
   }

@@ -1,22 +1,28 @@
-import { ValueConversionError } from '../vm/errors';
-import type { PlainValue } from '../vm/LuaVm';
+import { ConversionBudget, copyPlain, describeHostError, type ConversionLimits, type PlainValue } from '../vm/PlainData';
+import type { BoundaryQuotas } from './BoundaryQuotas';
 
 /** A host function scripts call (see `Runtime.expose`); it may return a value or a promise of one. */
 export type HostFunction = (...args: PlainValue[]) => unknown;
 
 /**
- * The host calls scripts have started: at most `maxPending` run at once, the rest wait in
+ * The host calls scripts have started: at most `maxRunning` run at once, the rest wait in
  * call order. Each call starts on a microtask (never while Lua is mid-step) and its outcome
- * goes to `settled(callId, ok, valueOrMessage)` in settlement order; a result that is not
- * plain data becomes a failure naming the function.
+ * goes to `settled(callId, ok, valueOrMessage)` in settlement order. A result is copied as
+ * plain data (one read, within the conversion limits); one that is not plain data becomes a
+ * failure naming the function. A rejection's message is read without running host code that
+ * could throw again (a hostile `toString`, a getter, a Proxy), so no outcome escapes as an
+ * unhandled rejection.
  */
 export class HostCallQueue {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private closed = false;
+  private bytesHeld = 0;
+  private readonly pendingByOwner = new Map<number, number>();
 
   constructor(
-    private readonly maxPending: number,
+    private readonly maxRunning: number,
+    private readonly quotas: BoundaryQuotas,
     private readonly settled: (callId: number, ok: boolean, value: unknown) => void,
   ) {}
 
@@ -25,8 +31,25 @@ export class HostCallQueue {
     return this.running + this.waiting.length;
   }
 
-  /** Starts (or queues) call `callId` of host function `name` (undefined: not exposed). */
-  start(callId: number, name: string, fn: HostFunction | undefined, args: PlainValue[]): void {
+  /** Calls pending for `owner` (the identity the runtime gave {@link start}). */
+  pendingFor(owner: number): number {
+    return this.pendingByOwner.get(owner) ?? 0;
+  }
+
+  /** Argument bytes held by pending calls (as charged by the runtime's quotas). */
+  get pendingBytes(): number {
+    return this.bytesHeld;
+  }
+
+  /**
+   * Starts (or queues) call `callId` of host function `name` (undefined: not exposed) for
+   * `owner` with `args`, which weigh `bytes` until the call settles; its result is copied
+   * within `resultLimits`.
+   */
+  start(callId: number, name: string, fn: HostFunction | undefined, args: PlainValue[], owner: number, bytes: number, resultLimits: ConversionLimits): void {
+    this.bytesHeld += bytes;
+    this.pendingByOwner.set(owner, this.pendingFor(owner) + 1);
+    const call = { callId, name, owner, bytes, resultLimits };
     const run = () => {
       this.running++;
       Promise.resolve()
@@ -35,11 +58,14 @@ export class HostCallQueue {
           return fn(...args);
         })
         .then(
-          (value) => this.finish(callId, name, true, value),
-          (error: unknown) => this.finish(callId, name, false, error instanceof Error ? error.message : String(error)),
-        );
+          (value) => this.finish(call, true, value),
+          (error: unknown) => this.finish(call, false, error),
+        )
+        .catch(() => {
+          // finish() contains what it reads; this only keeps a bug there from becoming an unhandled rejection.
+        });
     };
-    if (this.running < this.maxPending) run();
+    if (this.running < this.maxRunning) run();
     else this.waiting.push(run);
   }
 
@@ -49,47 +75,32 @@ export class HostCallQueue {
     this.waiting.length = 0;
   }
 
-  private finish(callId: number, name: string, ok: boolean, value: unknown): void {
+  private finish(
+    { callId, name, owner, bytes, resultLimits }: { callId: number; name: string; owner: number; bytes: number; resultLimits: ConversionLimits },
+    ok: boolean,
+    value: unknown,
+  ): void {
     if (this.closed) return;
     this.running--;
+    this.bytesHeld -= bytes;
+    const left = this.pendingFor(owner) - 1;
+    if (left > 0) this.pendingByOwner.set(owner, left);
+    else this.pendingByOwner.delete(owner);
+    const { errorMessageBytes } = this.quotas.limits;
     if (ok) {
+      let copy: PlainValue | undefined;
+      let failure: string | undefined;
       try {
-        assertPlain(value, `result of host function '${name}'`);
-        this.settled(callId, true, value);
+        const what = `result of host function '${name}'`;
+        copy = copyPlain(value, what, new ConversionBudget(resultLimits, what));
       } catch (error) {
-        this.settled(callId, false, (error as Error).message);
+        failure = describeHostError(error, errorMessageBytes);
       }
+      if (failure === undefined) this.settled(callId, true, copy);
+      else this.settled(callId, false, failure);
     } else {
-      this.settled(callId, false, value);
+      this.settled(callId, false, describeHostError(value, errorMessageBytes));
     }
     this.waiting.shift()?.();
-  }
-}
-
-/** Throws {@link ValueConversionError} unless `value` is plain data (see `LuaVm.pushValue`). */
-export function assertPlain(value: unknown, what: string, depth = 0, seen = new Set<object>()): void {
-  switch (typeof value) {
-    case 'undefined':
-    case 'boolean':
-    case 'number':
-    case 'string':
-      return;
-    case 'object': {
-      if (value === null) return;
-      if (depth > 32) throw new ValueConversionError(`moonstep: ${what} is nested too deeply`);
-      if (seen.has(value)) throw new ValueConversionError(`moonstep: ${what} contains a cycle`);
-      const proto = Object.getPrototypeOf(value);
-      if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
-        throw new ValueConversionError(
-          `moonstep: ${what} must be plain data (got a ${value.constructor?.name ?? 'object'})`,
-        );
-      }
-      seen.add(value);
-      for (const item of Object.values(value)) assertPlain(item, what, depth + 1, seen);
-      seen.delete(value);
-      return;
-    }
-    default:
-      throw new ValueConversionError(`moonstep: ${what} must be plain data (got a ${typeof value})`);
   }
 }

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
-import { LuaVm, type PlainValue } from '../vm/LuaVm';
+import { HostFunctionError, LuaVm, type PlainValue } from '../vm/LuaVm';
+import { ConversionBudget, UNLIMITED_CONVERSION, copyPlain, describeHostError, truncateText } from '../vm/PlainData';
+import { BoundaryQuotas, NODE_BYTES, QuotaExceeded, type QuotaChannel } from './BoundaryQuotas';
 import {
   LuaRuntimeError,
   LuaSyntaxError,
@@ -13,18 +15,18 @@ import {
   type ScriptErrorSource,
 } from '../vm/errors';
 import { FixedStepClock } from '../scheduler/FixedStepClock';
-import type { ScriptLoader, ScriptSource } from '../scripts/ScriptLoader';
+import { isValidModuleName, type ScriptLoader, type ScriptSource } from '../scripts/ScriptLoader';
 import type { RuntimeEvents, TraceRecord } from '../events/RuntimeEvents';
 import { bootRuntime, type HostFunctions } from './boot';
 import { TraceDigest } from './TraceDigest';
 import { defaultScriptRoots } from '#moonstep/default-roots';
-import { HostCallQueue, assertPlain } from './HostCallQueue';
+import { HostCallQueue } from './HostCallQueue';
 import { AssetCatalog } from '../assets/AssetCatalog';
 import { InputState, type InputSnapshot } from '../input/InputState';
 import { parseLevel, type LevelEntity, type SpawnItem } from '../entities/LevelFile';
 import { ViewMirror, type ViewChanges } from '../entities/ViewMirror';
 import type { RuntimeOptions, LevelSource, RunawayPolicy, RuntimeStats, ReplayLog, InspectorSnapshot, StepProfile, HostAsyncFunction, ModOptions } from './RuntimeTypes';
-export type { RuntimeOptions, LevelSource, RunawayPolicy, RuntimeStats, ReplayLog, InspectorSnapshot, StepProfile, HostAsyncFunction, ModOptions } from './RuntimeTypes';
+export type { RuntimeOptions, RuntimeLimits, LevelSource, RunawayPolicy, RuntimeStats, ReplayLog, InspectorSnapshot, StepProfile, HostAsyncFunction, ModOptions } from './RuntimeTypes';
 
 
 type Outgoing = { [K in keyof RuntimeEvents]: [K, RuntimeEvents[K]] }[keyof RuntimeEvents];
@@ -63,8 +65,11 @@ export class Runtime {
   private readonly modRoots = new Map<string, ScriptLoader[]>();
   private readonly hostFunctions = new Map<string, HostAsyncFunction>();
   private readonly outbox: Outgoing[] = [];
+  private outboxHead = 0;
   private readonly inputs: HostInput[] = [];
   private readonly hostCalls: HostCallQueue;
+  private readonly quotas: BoundaryQuotas;
+  private ctxRef = 0;
   private nextCallId = 0;
   private isPaused = false;
   private inLua = false;
@@ -74,6 +79,7 @@ export class Runtime {
   private replaying?: Map<number, HostInput[]>;
   private profiling = false;
   private readonly levels?: LevelSource;
+  private readonly levelLoader: HostAsyncFunction = (name) => this.levelForScript(String(name));
   private mirror?: ViewMirror;
   private errorCount = 0;
 
@@ -81,11 +87,16 @@ export class Runtime {
     this.vm = vm;
     this.clock = new FixedStepClock(options.hz ?? 60, options.maxStepsPerAdvance ?? 5);
     this.roots = [...(options.scriptRoots ?? defaultScriptRoots())];
-    this.hostCalls = new HostCallQueue(options.maxPendingHostCalls ?? 64, (callId, ok, value) => {
+    this.quotas = new BoundaryQuotas(options.limits, (L) => this.currentOwner(L));
+    this.hostCalls = new HostCallQueue(options.maxPendingHostCalls ?? 64, this.quotas, (callId, ok, value) => {
       if (!this.vm.isClosed) this.inputs.push(['settle', callId, ok, value]);
     });
     this.tracing = options.trace ?? false;
     this.entries = bootRuntime(vm, this.hostFunctionTable(), options.chunks ?? []);
+    vm.pushRef(this.entries.rt!);
+    vm.lua.lua_getfield(vm.L, -1, 'ctx');
+    this.ctxRef = vm.ref();
+    vm.setTop(0);
     this.assets = new AssetCatalog((names) => {
       this.callEntry('set_assets', () => {
         vm.pushValue(names);
@@ -97,7 +108,7 @@ export class Runtime {
     this.levels = options.levels;
     // Internal host functions behind assets.load and level.load (not globals).
     this.hostFunctions.set('__assets_load', (name) => this.assets.load(String(name)));
-    this.hostFunctions.set('__level_load', async (name) => this.levelItems(await this.fetchLevel(String(name)), String(name)));
+    this.hostFunctions.set('__level_load', this.levelLoader);
     this.callEntry('configure', () => {
       vm.lua.lua_pushinteger(vm.L, BigInt(this.clock.hz));
       return 1;
@@ -148,7 +159,7 @@ export class Runtime {
     if (budget === Infinity) return;
     const { vm } = this;
     const longest = Math.max(1000, Math.min(100_000, Math.floor(budget / 20)));
-    const first = Math.min(1000, longest);
+    const first = Math.min(256, longest);
     this.callEntry('set_budget', () => {
       vm.lua.lua_pushnumber(vm.L, budget);
       vm.lua.lua_pushnumber(vm.L, first);
@@ -326,8 +337,8 @@ export class Runtime {
     this.vm.assertOpen('emit');
     if (this.replaying) throw new MoonstepError('moonstep: the runtime is replaying a log; host inputs come from the log');
     if (typeof name !== 'string' || name === '') throw new TypeError('moonstep: event name must be a non-empty string');
-    assertPlain(payload, `payload of event '${name}'`);
-    this.inputs.push(['event', name, structuredClone(payload) as PlainValue[]]);
+    const copy = copyPlain(payload, `payload of event '${name}'`, new ConversionBudget(this.quotas.conversion, `payload of event '${name}'`)) as PlainValue[];
+    this.inputs.push(['event', name, copy]);
   }
 
   /** Listens to a runtime event (`error`, `print`, `lag`, …, or `lua:<name>` from scripts). */
@@ -359,17 +370,25 @@ export class Runtime {
    * Spawns the entities of a level (JSON text or parsed data: `{ "entities": [...] }`) in
    * file order; each entity's `init` runs now. The whole level is checked first: a missing
    * script or a malformed field throws {@link LevelError} naming the entity and the field,
-   * and nothing spawns. Returns the entity ids.
+   * and nothing spawns. Returns the entity ids. `name` follows the rule of module names, as
+   * in `level.load` (letters, digits, `_`, `-`, dot-separated parts): else a `LevelError`.
    */
   loadLevel(data: unknown, name = 'level'): number[] {
-    this.vm.assertOpen('loadLevel');
-    this.assertNotInLua('loadLevel');
-    return this.spawnItems(this.levelItems(data, name), name);
+    if (typeof name !== 'string' || !isValidModuleName(name)) {
+      throw new LevelError(`invalid level name ${JSON.stringify(String(name).slice(0, 200))} (letters, digits, '_' and '-' in parts separated by dots)`, String(name), -1);
+    }
+    return this.spawnLevel(data, name);
   }
 
   /** Spawns one entity running behaviour `script` (fields as in a level file). Returns its id. */
   spawn(script: string, entity: Omit<LevelEntity, 'script'> = {}): number {
-    return this.loadLevel({ entities: [{ ...entity, script }] }, `spawn '${script}'`)[0]!;
+    return this.spawnLevel({ entities: [{ ...entity, script }] }, `spawn '${script}'`)[0]!;
+  }
+
+  private spawnLevel(data: unknown, label: string): number[] {
+    this.vm.assertOpen('loadLevel');
+    this.assertNotInLua('loadLevel');
+    return this.spawnItems(this.levelItems(data, label), label);
   }
 
   /** Destroys entity `id` (cancels its work, runs `final`). False if it was not live. */
@@ -455,6 +474,31 @@ export class Runtime {
     });
   }
 
+  /**
+   * Level `name` for a script's `level.load`: the name is checked (module-name rule) before
+   * the loader sees it, and what the script is told on failure never quotes host data it did
+   * not supply: a loader failure, or a file that is not a level, is described to the script
+   * in general words and to the host in full (a `warning` event).
+   */
+  private async levelForScript(name: string): Promise<SpawnItem[]> {
+    if (!isValidModuleName(name)) throw new LevelError(`invalid level name '${name.slice(0, 200)}'`, name, -1);
+    let data: unknown;
+    try {
+      data = await this.fetchLevel(name);
+    } catch (error) {
+      if (error instanceof LevelError) throw error;
+      this.queueWarning(`moonstep: the level loader failed for level '${name}': ${describeHostError(error, this.quotas.limits.errorMessageBytes)}`);
+      throw new LevelError(`level '${name}' could not be loaded (the game's level loader failed)`, name, -1);
+    }
+    try {
+      return this.levelItems(data, name);
+    } catch (error) {
+      if (!(error instanceof LevelError) || error.scriptMessage === error.message) throw error;
+      this.queueWarning(`moonstep: ${truncateText(error.message, this.quotas.limits.errorMessageBytes)}`);
+      throw new LevelError(error.scriptMessage, name, error.entityIndex, error.field);
+    }
+  }
+
   private async fetchLevel(name: string): Promise<unknown> {
     const source = this.levels;
     let data: unknown;
@@ -469,11 +513,11 @@ export class Runtime {
     let ids: number[] = [];
     let failure: string | undefined;
     this.callEntry('spawn_level', () => {
-      vm.pushValue(items as unknown as PlainValue);
+      vm.pushValue(items as unknown as PlainValue, vm.L, new ConversionBudget(UNLIMITED_CONVERSION)); // built by parseLevel
       return 1;
     }, 2, () => {
       if (vm.lua.lua_toboolean(vm.L, -2) === 0) failure = vm.toStringAt(-1) ?? 'spawn failed';
-      else ids = vm.readValue(-2) as number[];
+      else ids = vm.readValue(-2, vm.L, new ConversionBudget(UNLIMITED_CONVERSION)) as number[]; // one id per entity
     });
     if (failure !== undefined) throw new LevelError(`level '${name}': ${failure}`, name, -1);
     return Array.isArray(ids) ? ids : []; // an empty Lua table reads as an empty object
@@ -492,7 +536,7 @@ export class Runtime {
       return args.length;
     }, nresults, () => {
       results = [];
-      for (let i = nresults; i >= 1; i--) results.push(vm.readValue(-i));
+      for (let i = nresults; i >= 1; i--) results.push(vm.readValue(-i, vm.L, new ConversionBudget(this.quotas.conversion)));
     });
     return results;
   }
@@ -532,7 +576,8 @@ export class Runtime {
     const { vm } = this;
     let snapshot: InspectorSnapshot | undefined;
     this.callEntry('inspect', () => 0, 1, () => {
-      const raw = vm.readValue(-1) as {
+      // Built fresh by inspect.lua (no shared tables): bounded by the Lua heap, not a mod's budget.
+      const raw = vm.readValue(-1, vm.L, new ConversionBudget(UNLIMITED_CONVERSION)) as {
         timers?: Array<{ id: number; owner: string; due_step: number; interval: boolean; site: string }>;
         tasks?: Array<{ id: number; owner: string; status: string; wake_step: number; site: string }>;
         entities?: Array<{ id: number; name: string; script: string; x: number; y: number; disabled: boolean; waiting: boolean; site: string }>;
@@ -635,7 +680,7 @@ export class Runtime {
     const { vm } = this;
     let names: string[] = [];
     this.callEntry('api_surface', () => 0, 1, () => {
-      names = vm.readValue(-1) as string[];
+      names = vm.readValue(-1, vm.L, new ConversionBudget(UNLIMITED_CONVERSION)) as string[];
     });
     return names;
   }
@@ -668,6 +713,7 @@ export class Runtime {
     this.inputs.length = 0;
     this.hostCalls.clear();
     this.outbox.length = 0;
+    this.outboxHead = 0;
     this.bus.emit('close');
     this.bus.removeAllListeners();
   }
@@ -719,7 +765,7 @@ export class Runtime {
         lua.lua_rawseti(L, -2, 1n);
         vm.pushString(input[1]);
         lua.lua_rawseti(L, -2, 2n);
-        vm.pushValue(input[2]);
+        vm.pushValue(input[2], L, new ConversionBudget(UNLIMITED_CONVERSION)); // copied within the budget by emit()
         lua.lua_pushinteger(L, BigInt(input[2].length));
         lua.lua_setfield(L, -2, 'n');
         lua.lua_rawseti(L, -2, 3n);
@@ -734,11 +780,11 @@ export class Runtime {
         lua.lua_rawseti(L, -2, 3n);
         if (ok) {
           const values = value === undefined ? [] : [value];
-          vm.pushValue(values);
+          vm.pushValue(values, L, new ConversionBudget(UNLIMITED_CONVERSION)); // copied within the budget on settling
           lua.lua_pushinteger(L, BigInt(values.length));
           lua.lua_setfield(L, -2, 'n');
         } else {
-          vm.pushString(String(value));
+          vm.pushString(describeHostError(value, this.quotas.limits.errorMessageBytes));
         }
         lua.lua_rawseti(L, -2, 4n);
       }
@@ -756,6 +802,7 @@ export class Runtime {
     vm.assertOpen(name);
     const top = vm.top();
     this.inLua = true;
+    this.quotas.reset();
     try {
       vm.pushRef(this.entries[name]!);
       const nargs = pushArgs();
@@ -777,8 +824,14 @@ export class Runtime {
   }
 
   private flushOutbox(): void {
-    while (this.outbox.length > 0) {
-      const [event, args] = this.outbox.shift()!;
+    const dropped = this.quotas.takeDroppedErrors();
+    if (dropped > 0) {
+      this.outbox.push(['warning', [`moonstep: ${dropped} more error reports or warnings were dropped this step (limits.errorBytesPerStep, errorBytesPerOwner)`]]);
+    }
+    // Read by index: shift() made a long outbox quadratic. A listener that re-enters the
+    // runtime flushes on from the same place; one that throws leaves the rest for next time.
+    while (this.outboxHead < this.outbox.length) {
+      const [event, args] = this.outbox[this.outboxHead++]!;
       if (event === 'error' && this.bus.listenerCount('error') === 0) {
         const err = args[0] as LuaRuntimeError;
         console.error(`moonstep: ${err.message}\n${err.traceback}`);
@@ -786,10 +839,18 @@ export class Runtime {
       }
       this.bus.emit(event, ...(args as never[]));
     }
+    this.outbox.length = 0;
+    this.outboxHead = 0;
+  }
+
+  /** Queues a `warning` event within the step's error-report budget (dropped ones are counted). */
+  private queueWarning(text: string): void {
+    if (this.quotas.admitError(text.length, '')) this.outbox.push(['warning', [text]]);
   }
 
   private queueError(source: string, owner: string, message: string, traceback: string, kindName = 'error'): void {
     this.errorCount++;
+    if (!this.quotas.admitError(message.length + traceback.length + owner.length, owner)) return;
     let where = parseLuaLocation(message);
     if (where.line === 0) {
       const frame = /\n\s*([^\n[:][^\n:]*):(\d+):/.exec(traceback);
@@ -811,6 +872,59 @@ export class Runtime {
     }
   }
 
+  /**
+   * Reads the arguments from stack index 2 on as plain data for `channel`, within one
+   * conversion's budget and what is left of the channel's quota (and at most `maxBytes`),
+   * and charges them; returns them with the bytes charged. Errors name `what`
+   * (`events.emit('score')`, a host function's name).
+   */
+  private readArguments(L: number, channel: QuotaChannel, what: string, maxBytes = Infinity): { values: PlainValue[]; bytes: number } {
+    const { vm } = this;
+    const n = vm.top(L);
+    // Within one conversion's limits and what is left of the quota: nodes weigh NODE_BYTES.
+    const quotaRoom = this.quotas.room(channel, L);
+    const room = Math.min(quotaRoom, maxBytes);
+    if (room <= 0) this.charge(channel, 0, what, L, 1); // raises the quota error when the quota is spent
+    const budget = new ConversionBudget({
+      maxNodes: Math.min(this.quotas.conversion.maxNodes, Math.floor(room / NODE_BYTES)),
+      maxBytes: Math.min(this.quotas.conversion.maxBytes, room),
+    }, 'value');
+    const values: PlainValue[] = [];
+    try {
+      for (let i = 2; i <= n; i++) values.push(vm.readValue(i, L, budget));
+    } catch (error) {
+      // What was read is charged even when the value is refused: refusals are not free to repeat.
+      const { nodes: nodesRead, bytes: bytesRead } = budget.read;
+      this.quotas.charge(channel, Math.min(room, bytesRead + nodesRead * NODE_BYTES), L, true);
+      // Refused for what is left of a quota rather than for the conversion's own limits: say which.
+      const passed = budget.exhausted;
+      if (passed && budget.limits[passed] < this.quotas.conversion[passed]) {
+        const which = room < quotaRoom ? `the pending host calls' arguments would pass limits.hostCallBytesPending` : this.quotas.roomMessage(channel, L);
+        throw new HostFunctionError(`${what}: quota exceeded: ${which}`, 1);
+      }
+      if (error instanceof ValueConversionError) throw new Error(`${what}: ${error.message.replace(/^moonstep: /, '')}`);
+      throw error;
+    }
+    const bytes = budget.bytes + budget.nodes * NODE_BYTES;
+    this.charge(channel, bytes, what, L, 1);
+    return { values, bytes };
+  }
+
+  /** Charges a quota; past it, raises a Lua error naming `what`, blaming call level `level`. */
+  private charge(channel: QuotaChannel, bytes: number, what: string, L: number, level: number): void {
+    try {
+      this.quotas.charge(channel, bytes, L);
+    } catch (error) {
+      if (error instanceof QuotaExceeded) throw new HostFunctionError(`${what}: quota exceeded: ${error.message}`, level);
+      throw error;
+    }
+  }
+
+  /** Identity of the owner whose callback is running (`rt.ctx.owner`), for per-owner quotas. */
+  private currentOwner(L: number): number {
+    return this.vm.fieldIdentity(this.ctxRef, 'owner', L);
+  }
+
   private hostFunctionTable(): HostFunctions {
     const vm = this.vm;
     const { lua } = vm;
@@ -821,16 +935,32 @@ export class Runtime {
         return 1;
       },
       print: (L) => {
-        this.outbox.push(['print', [vm.toStringAt(1, L) ?? '']]);
+        // Called by the sandbox's print (level 2 is the script's line) with the line, or with
+        // its parts, joined here after the charge so that a refused print copies nothing.
+        const n = vm.top(L);
+        if (n <= 1) {
+          const text = vm.toCheckedStringAt(1, (bytes) => this.charge('print', bytes, 'print', L, 2), L) ?? '';
+          this.outbox.push(['print', [text]]);
+          return 0;
+        }
+        let bytes = n - 1;
+        for (let i = 1; i <= n; i++) bytes += vm.stringLength(i, L);
+        this.charge('print', bytes, 'print', L, 2);
+        const parts: string[] = [];
+        for (let i = 1; i <= n; i++) parts.push(vm.toStringAt(i, L) ?? '');
+        this.outbox.push(['print', [parts.join('\t')]]);
         return 0;
       },
       warn: (L) => {
-        this.outbox.push(['warning', [vm.toStringAt(1, L) ?? '']]);
+        // The runtime's warnings (an owner disabled, a deferred pass cut short) are reports
+        // too: each is cut, and they share the step's error-report budget.
+        this.queueWarning(vm.toTruncatedStringAt(1, this.quotas.limits.errorMessageBytes, L) ?? '');
         return 0;
       },
       error: (L) => {
-        const text = (i: number) => vm.toStringAt(i, L) ?? '';
-        this.queueError(text(1), text(2), text(3), text(4), text(5));
+        const { errorMessageBytes, tracebackBytes } = this.quotas.limits;
+        const text = (i: number, max: number) => vm.toTruncatedStringAt(i, max, L) ?? '';
+        this.queueError(text(1, 64), text(2, errorMessageBytes), text(3, errorMessageBytes), text(4, tracebackBytes), text(5, 16));
         return 0;
       },
       hook_thread: (L) => {
@@ -842,19 +972,10 @@ export class Runtime {
         return 0;
       },
       emit: (L) => {
-        const name = vm.toStringAt(1, L)!;
+        const name = vm.toTruncatedStringAt(1, 256, L)!;
         const event = `lua:${name}` as const;
         if (this.bus.listenerCount(event) === 0) return 0;
-        const n = lua.lua_gettop(L);
-        const values: PlainValue[] = [];
-        try {
-          for (let i = 2; i <= n; i++) values.push(vm.readValue(i, L));
-        } catch (error) {
-          if (error instanceof ValueConversionError) {
-            throw new Error(`events.emit('${name}'): ${error.message.replace(/^moonstep: /, '')}`);
-          }
-          throw error;
-        }
+        const { values } = this.readArguments(L, 'emit', `events.emit('${name}')`);
         this.outbox.push([event, values]);
         return 0;
       },
@@ -876,19 +997,24 @@ export class Runtime {
       call: (L) => {
         const name = vm.toStringAt(1, L)!;
         const fn = this.hostFunctions.get(name);
-        const n = lua.lua_gettop(L);
-        const args: PlainValue[] = [];
-        try {
-          for (let i = 2; i <= n; i++) args.push(vm.readValue(i, L));
-        } catch (error) {
-          if (error instanceof ValueConversionError) {
-            throw new Error(`${name}: ${error.message.replace(/^moonstep: /, '')}`);
-          }
-          throw error;
+        const { maxHostCalls, maxHostCallsPerOwner, hostCallBytesPending } = this.quotas.limits;
+        if (this.hostCalls.pending >= maxHostCalls) {
+          throw new Error(`${name}: too many host calls pending (${maxHostCalls}, limits.maxHostCalls); wait for some to finish`);
         }
+        const owner = this.currentOwner(L);
+        if (this.hostCalls.pendingFor(owner) >= maxHostCallsPerOwner) {
+          throw new Error(`${name}: too many host calls pending for this script or entity (${maxHostCallsPerOwner}, limits.maxHostCallsPerOwner); wait for some to finish`);
+        }
+        const held = this.hostCalls.pendingBytes;
+        if (held >= hostCallBytesPending) {
+          throw new Error(`${name}: pending host calls hold ${held} bytes of arguments (limits.hostCallBytesPending); wait for some to finish`);
+        }
+        const { values: args, bytes } = this.readArguments(L, 'hostCall', name, hostCallBytesPending - held);
         const callId = ++this.nextCallId;
         // While replaying, results come from the log at the steps they were recorded for.
-        if (!this.replaying) this.hostCalls.start(callId, name, fn, args);
+        // level.load's host function returns spawn items the runtime built and checked itself.
+        const resultLimits = name === '__level_load' && fn === this.levelLoader ? UNLIMITED_CONVERSION : this.quotas.conversion;
+        if (!this.replaying) this.hostCalls.start(callId, name, fn, args, owner, bytes, resultLimits);
         lua.lua_pushinteger(L, BigInt(callId));
         return 1;
       },

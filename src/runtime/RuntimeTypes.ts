@@ -61,6 +61,49 @@ export interface RuntimeOptions {
    * function returning it (or a promise of it).
    */
   levels?: LevelSource;
+  /**
+   * Quotas on what scripts hand the host (prints, emits to JS, host calls, error reports)
+   * and on each conversion between Lua and JS. Each field defaults as documented in
+   * {@link RuntimeLimits}; past a quota the script gets a Lua error at its line.
+   */
+  limits?: RuntimeLimits;
+}
+
+/**
+ * Quotas on data crossing from scripts to the host. "Per step" means per entry into Lua (a
+ * step, a `runSource`, …): the host's outbox is emptied after each. "Per owner" is per script
+ * or entity whose callback is running. Past a per-step quota the call that went over (a
+ * `print`, an `events.emit`, a host function call) raises a Lua error at the script's line,
+ * catchable with `pcall`; nothing is queued. Sizes count UTF-8 string bytes, 64 bytes per
+ * value converted (a refused conversion is charged for the values it read) and 64 per item.
+ */
+export interface RuntimeLimits {
+  /** Bytes of `print` output per owner per step. Default 1 MiB. */
+  printBytesPerStep?: number;
+  /** Bytes of `events.emit` payloads delivered to JS listeners, per owner per step. Default 4 MiB. */
+  emitBytesPerStep?: number;
+  /** Bytes of host-function arguments per owner per step. Default 4 MiB. */
+  hostCallBytesPerStep?: number;
+  /** Bytes of prints, emits to JS and host-call arguments of all owners together, per step. Default 16 MiB. */
+  hostBytesPerStep?: number;
+  /** Host calls pending at once (running, or waiting behind `maxPendingHostCalls`). Default 256. */
+  maxHostCalls?: number;
+  /** Host calls one owner (script or entity) may have pending at once. Default 64. */
+  maxHostCallsPerOwner?: number;
+  /** Argument bytes held by all pending host calls together. Default 16 MiB. */
+  hostCallBytesPending?: number;
+  /** An error report's message is cut to this many bytes, with a note. Default 8 KiB. */
+  errorMessageBytes?: number;
+  /** An error report's traceback is cut to this many bytes, with a note. Default 16 KiB. */
+  tracebackBytes?: number;
+  /** Bytes of error reports (and runtime warnings) queued per step; past it they are counted, dropped, and one warning says how many. Default 1 MiB. */
+  errorBytesPerStep?: number;
+  /** Of those, bytes of error reports about one owner (script or entity) per step. Default 256 KiB. */
+  errorBytesPerOwner?: number;
+  /** Values one conversion between Lua and JS may hold, counted per use (a shared subtable once per parent). Default 100,000. */
+  conversionNodes?: number;
+  /** String bytes one conversion between Lua and JS may hold. Default 16 MiB. */
+  conversionBytes?: number;
 }
 
 /** See {@link RuntimeOptions.levels}. */

@@ -225,6 +225,7 @@ M.run_list = rt.critical(run_list)
 --- Runs `invoke(list[i], i, list)` as callbacks the host starts between steps (a main chunk, a level's
 --- spawns), then resets the context and frees the slots released meanwhile.
 function M.run_from_host(list, n, invoke)
+  rt.watch_new_step() -- work the host starts between steps has shares of its own
   run_list(list, n, invoke)
   ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
   rt.slot_flush()
@@ -236,6 +237,7 @@ end
 --- callback it is part of that callback. Returns pcall's results.
 function M.call_guarded(fn, ...)
   if not internal then return pcall(fn, ...) end
+  rt.watch_new_step()
   local args, results = table.pack(...), nil
   run_list({ fn }, 1, function(f)
     results = table.pack(pcall(f, table.unpack(args, 1, args.n)))

@@ -17,6 +17,19 @@ export interface ScriptLoader {
   describe(): string;
 }
 
+const MODULE_NAME_PART = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * True if `name` is a valid module name, and so a valid behaviour script or level name: the
+ * same rule as the sandbox's `valid_module_name` (src/vm/sandbox.lua): letters, digits, `_`
+ * and `-` in non-empty parts separated by dots, at most 200 characters. No `/`, `\\`, `..`,
+ * `?`, `#`, `%`, spaces or control characters, so a name can go into a path or a URL as is.
+ */
+export function isValidModuleName(name: string): boolean {
+  if (name.length === 0 || name.length > 200) return false;
+  return name.split('.').every((part) => MODULE_NAME_PART.test(part));
+}
+
 /** Candidate relative paths for a module name: `a.b` → `a/b.lua`, `a/b/init.lua`. */
 export function modulePaths(moduleName: string): string[] {
   const base = moduleName.replace(/\.lua$/, '').split('.').join('/');

@@ -1,9 +1,9 @@
 import { LuaType, LUA_REGISTRYINDEX } from 'wasmoon';
 import { loadLuaModule, type LuaModule } from './wasm';
 import { LuaSyntaxError, RuntimeClosedError, ValueConversionError, parseLuaLocation } from './errors';
+import { ConversionBudget, MAX_DEPTH, setOwnKey, type PlainValue } from './PlainData';
 
-/** A Lua value that can cross the boundary: plain data only. */
-export type PlainValue = null | boolean | number | string | PlainValue[] | { [key: string]: PlainValue };
+export type { PlainValue } from './PlainData';
 
 /** Options for {@link LuaVm.create}. */
 export interface LuaVmOptions {
@@ -16,15 +16,40 @@ export interface LuaVmOptions {
 /**
  * A host function callable from Lua. It reads its arguments from the stack with the
  * `LuaVm` helpers and returns the number of results it pushed. Throwing a JS error raises
- * a Lua error with that message at the caller's line (it never skips Lua's `pcall`).
+ * a Lua error with that message at the caller's line (it never skips Lua's `pcall`); throw
+ * a {@link HostFunctionError} to blame a frame further up.
  */
 export type HostFunction = (L: number) => number;
+
+/**
+ * Thrown by a {@link HostFunction}: a Lua error whose position is taken from call level
+ * `level` (1: the Lua function that called the host function, 2: its caller, …), like
+ * Lua's `error(message, level)`. Use it when a runtime wrapper stands between the script
+ * and the host function, so the error names the script's line.
+ */
+export class HostFunctionError extends Error {
+  constructor(message: string, readonly level: number) {
+    super(message);
+  }
+}
 
 /**
  * Wasm exports called directly on hot paths (no `ccall` wrapper): about 3× cheaper per
  * crossing than wasmoon's wrapped functions (see docs/performance.md).
  */
 interface DirectExports {
+  _lua_type(L: number, idx: number): number;
+  _lua_toboolean(L: number, idx: number): number;
+  _lua_isinteger(L: number, idx: number): number;
+  _lua_tointegerx(L: number, idx: number, isnum: number): bigint | number;
+  _lua_tonumberx(L: number, idx: number, isnum: number): number;
+  _lua_topointer(L: number, idx: number): number;
+  _lua_checkstack(L: number, n: number): number;
+  _lua_gettop(L: number): number;
+  _lua_settop(L: number, idx: number): void;
+  _lua_pushnil(L: number): void;
+  _lua_next(L: number, idx: number): number;
+  _lua_getfield(L: number, idx: number, k: number): number;
   _lua_pcallk(L: number, nargs: number, nresults: number, errfunc: number, ctx: number, k: number): number;
   _lua_rawgeti(L: number, idx: number, n: bigint): number;
   _lua_pushlstring(L: number, s: number, len: number): number;
@@ -41,9 +66,47 @@ interface DirectExports {
 const LUA_OK = 0;
 const LUA_MASKCOUNT = 8;
 const LUA_ERRSYNTAX = 3;
-const MAX_DEPTH = 32;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** A table converted once, by address: the value, its size (values, string bytes) and height. */
+interface DoneTable {
+  readonly value: PlainValue;
+  readonly nodes: number;
+  readonly bytes: number;
+  readonly height: number;
+}
+
+/** Tables of one conversion from Lua: those on the current path (cycles), and those done. */
+interface TableMemo {
+  readonly path: Set<number>;
+  readonly done: Map<number, DoneTable>;
+  /** The deepest level reached below the table being converted. */
+  deepest: number;
+}
+
+/** Stands, in a converted value, for a second use of a table converted before. */
+class Reuse {
+  constructor(readonly table: DoneTable) {}
+}
+
+/**
+ * Replaces every {@link Reuse} in `value` by a fresh copy of the table it stands for (in
+ * place for the first use of each table, which appears once; `fresh` copies everything).
+ * Linear in the result's size, which the conversion's budget bounded.
+ */
+function materialize(value: PlainValue | Reuse, fresh: boolean): PlainValue {
+  if (value instanceof Reuse) return materialize(value.table.value, true);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = fresh ? new Array<PlainValue>(value.length) : value;
+    for (let i = 0; i < value.length; i++) out[i] = materialize(value[i]!, fresh);
+    return out;
+  }
+  const out: Record<string, PlainValue> = fresh ? {} : value;
+  for (const key of Object.keys(value)) setOwnKey(out, key, materialize(value[key]!, fresh));
+  return out;
+}
 
 /**
  * One Lua state inside a wasmoon WebAssembly module: the only place in moonstep that talks
@@ -67,6 +130,7 @@ export class LuaVm {
   private readonly direct: DirectExports;
   private hookPointer = 0;
   private firstPeriod = 1000;
+  private readonly fieldNames = new Map<string, number>();
 
   private constructor(readonly lua: LuaModule, options: LuaVmOptions) {
     this.memoryLimitBytes = options.memoryLimitBytes ?? Infinity;
@@ -188,14 +252,16 @@ export class LuaVm {
     const { lua } = this;
     const ptr = lua.module.addFunction((L: number) => {
       let message: string;
+      let level = 1;
       try {
         return fn(L);
       } catch (error) {
         // Emscripten implements longjmp (every lua_error) as `throw Infinity`: let it unwind.
         if (error === Infinity) throw error;
-        message = error instanceof Error ? error.message : String(error);
+        message = error instanceof Error ? error.message : 'host function failed';
+        if (error instanceof HostFunctionError) level = error.level;
       }
-      lua.luaL_where(L, 1);
+      lua.luaL_where(L, level);
       this.pushString(message, L);
       lua.lua_concat(L, 2);
       return lua.lua_error(L);
@@ -261,7 +327,7 @@ export class LuaVm {
 
   /** Stack top of `L`. */
   top(L = this.L): number {
-    return this.lua.lua_gettop(L);
+    return this.direct._lua_gettop(L);
   }
 
   /** Sets the stack top of `L`. */
@@ -327,20 +393,22 @@ export class LuaVm {
   /**
    * Pushes plain JS data as a Lua value: `null`/`undefined` → nil, booleans, numbers
    * (integral values as Lua integers), strings, arrays → sequences, plain objects → tables.
-   * Anything else throws {@link ValueConversionError} (nothing is left on the stack).
+   * Anything else, or a value past `budget` (nodes counted per use, string bytes), throws
+   * {@link ValueConversionError} (nothing is left on the stack).
    */
-  pushValue(value: unknown, L = this.L): void {
+  pushValue(value: unknown, L = this.L, budget = new ConversionBudget()): void {
     const top = this.top(L);
     try {
-      this.pushValueAt(value, L, 0, new Set());
+      this.pushValueAt(value, L, 0, new Set(), budget);
     } catch (error) {
       this.setTop(top, L);
       throw error;
     }
   }
 
-  private pushValueAt(value: unknown, L: number, depth: number, seen: Set<object>): void {
+  private pushValueAt(value: unknown, L: number, depth: number, seen: Set<object>, budget: ConversionBudget): void {
     const { lua } = this;
+    budget.node();
     switch (typeof value) {
       case 'undefined':
         lua.lua_pushnil(L);
@@ -353,6 +421,7 @@ export class LuaVm {
         else lua.lua_pushnumber(L, value);
         return;
       case 'string':
+        budget.string(value.length);
         this.pushString(value, L);
         return;
       case 'object': {
@@ -374,15 +443,16 @@ export class LuaVm {
         if (isArray) {
           lua.lua_createtable(L, value.length, 0);
           value.forEach((item, i) => {
-            this.pushValueAt(item, L, depth + 1, seen);
+            this.pushValueAt(item, L, depth + 1, seen, budget);
             lua.lua_rawseti(L, -2, BigInt(i + 1));
           });
         } else {
           const entries = Object.entries(value);
           lua.lua_createtable(L, 0, entries.length);
           for (const [key, item] of entries) {
+            budget.string(key.length);
             this.pushString(key, L);
-            this.pushValueAt(item, L, depth + 1, seen);
+            this.pushValueAt(item, L, depth + 1, seen, budget);
             lua.lua_rawset(L, -3);
           }
         }
@@ -396,73 +466,159 @@ export class LuaVm {
 
   /**
    * Reads the Lua value at `index` as plain JS data: nil → `null`, sequences → arrays,
-   * string-keyed tables → objects (an empty table → `{}`). Functions, threads, userdata,
-   * cycles and mixed keys throw {@link ValueConversionError}. Metamethods are not invoked.
+   * string-keyed tables → objects (an empty table → `{}`), each key an own data property
+   * (a `__proto__` key is a key, never a prototype). Functions, threads, userdata, cycles,
+   * mixed keys and values past `budget` throw {@link ValueConversionError}. A table reached
+   * twice (a shared subtable) is read once and counted in full at every use; once the whole
+   * value fits the budget, later uses become copies made in JS. So the result is a tree
+   * (nothing shared), and refusing a table shared 2^31 ways reads only its distinct tables
+   * and copies nothing. Metamethods are not invoked.
    */
-  readValue(index: number, L = this.L): PlainValue {
-    return this.readValueAt(this.lua.lua_absindex(L, index), L, 0, new Set());
+  readValue(index: number, L = this.L, budget = new ConversionBudget()): PlainValue {
+    const { lua } = this;
+    const top = lua.lua_gettop(L);
+    try {
+      const value = this.readValueAt(lua.lua_absindex(L, index), L, 0, { path: new Set(), done: new Map(), deepest: 0 }, budget);
+      return materialize(value, false);
+    } finally {
+      lua.lua_settop(L, top);
+    }
   }
 
-  private readValueAt(index: number, L: number, depth: number, seen: Set<number>): PlainValue {
-    const { lua } = this;
-    const type = lua.lua_type(L, index);
+  /**
+   * The identity (address) of field `key` of the table held in registry slot `ref`: the same
+   * number for the same table while it lives, 0 for a value that is not a table, function or
+   * thread. Hot path: a handful of direct wasm calls, no allocation in Lua.
+   */
+  fieldIdentity(ref: number, key: string, L = this.L): number {
+    const d = this.direct;
+    let keyPointer = this.fieldNames.get(key);
+    if (keyPointer === undefined) {
+      keyPointer = this.allocCString(key);
+      this.fieldNames.set(key, keyPointer);
+    }
+    const top = d._lua_gettop(L);
+    d._lua_rawgeti(L, LUA_REGISTRYINDEX, this.bigRef(ref));
+    d._lua_getfield(L, -1, keyPointer);
+    const id = d._lua_topointer(L, -1);
+    d._lua_settop(L, top);
+    return id;
+  }
+
+  private lastRef = -1;
+  private lastBigRef = -1n;
+  private bigRef(ref: number): bigint {
+    if (ref !== this.lastRef) {
+      this.lastRef = ref;
+      this.lastBigRef = BigInt(ref);
+    }
+    return this.lastBigRef;
+  }
+
+  /** The byte length of the Lua string at `index` (0 if it is not a string). */
+  stringLength(index: number, L = this.L): number {
+    if (this.direct._lua_type(L, index) !== LuaType.String) return 0;
+    return this.bytesAt(index, L).length;
+  }
+
+  /**
+   * The string at `index` decoded as UTF-8 after `check(byteLength)` let it pass (it throws to
+   * refuse); undefined if the value is not a string. Nothing is decoded for a refused string.
+   */
+  toCheckedStringAt(index: number, check: (byteLength: number) => void, L = this.L): string | undefined {
+    if (this.direct._lua_type(L, index) !== LuaType.String) return undefined;
+    const bytes = this.bytesAt(index, L);
+    check(bytes.length);
+    return decoder.decode(bytes);
+  }
+
+  /**
+   * The string at `index` decoded as UTF-8, cut to its first `maxBytes` bytes with a note
+   * saying how many were left out (`… (truncated, 123 more bytes)`); undefined if it is not a
+   * string or number. Only the kept bytes are decoded.
+   */
+  toTruncatedStringAt(index: number, maxBytes: number, L = this.L): string | undefined {
+    if (this.lua.lua_type(L, index) !== LuaType.String) return this.toStringAt(index, L);
+    const bytes = this.bytesAt(index, L);
+    if (bytes.length <= maxBytes) return decoder.decode(bytes);
+    return `${decoder.decode(bytes.subarray(0, maxBytes))}… (truncated, ${bytes.length - maxBytes} more bytes)`;
+  }
+
+  private readValueAt(index: number, L: number, depth: number, tables: TableMemo, budget: ConversionBudget): PlainValue {
+    // Hot path: direct wasm exports (see DirectExports), a few per value.
+    const d = this.direct;
+    budget.node();
+    const type = d._lua_type(L, index);
     switch (type) {
       case LuaType.None:
       case LuaType.Nil:
         return null;
       case LuaType.Boolean:
-        return lua.lua_toboolean(L, index) !== 0;
+        return d._lua_toboolean(L, index) !== 0;
       case LuaType.Number:
-        return lua.lua_isinteger(L, index)
-          ? Number(lua.lua_tointegerx(L, index, null))
-          : lua.lua_tonumberx(L, index, null);
+        return d._lua_isinteger(L, index) ? Number(d._lua_tointegerx(L, index, 0)) : d._lua_tonumberx(L, index, 0);
       case LuaType.String:
-        return this.readLuaString(index, L);
+        return this.readBudgetedString(index, L, budget);
       case LuaType.Table: {
         if (depth >= MAX_DEPTH) throw new ValueConversionError(`moonstep: table nested deeper than ${MAX_DEPTH} levels`);
-        const id = lua.lua_topointer(L, index);
-        if (seen.has(id)) throw new ValueConversionError('moonstep: cannot pass a cyclic table to JS');
-        seen.add(id);
-        lua.luaL_checkstack(L, 4, null);
+        const id = d._lua_topointer(L, index);
+        const done = tables.done.get(id);
+        if (done) {
+          // Converted before in this conversion: count it all, copy it in JS, never read it again.
+          if (depth + done.height >= MAX_DEPTH) throw new ValueConversionError(`moonstep: table nested deeper than ${MAX_DEPTH} levels`);
+          budget.reuse(done.nodes - 1, done.bytes); // (this node was counted above)
+          tables.deepest = Math.max(tables.deepest, depth + done.height);
+          return new Reuse(done) as unknown as PlainValue; // copied by materialize() once all fits
+        }
+        if (tables.path.has(id)) throw new ValueConversionError('moonstep: cannot pass a cyclic table to JS');
+        tables.path.add(id);
+        const nodesBefore = budget.nodes - 1;
+        const bytesBefore = budget.bytes;
+        const deepestOutside = tables.deepest;
+        tables.deepest = depth;
+        if (!d._lua_checkstack(L, 4)) throw new ValueConversionError('moonstep: no stack space left to convert a table');
         const array: PlainValue[] = [];
         const object: Record<string, PlainValue> = {};
         let arrayKeys = 0;
         let stringKeys = 0;
-        lua.lua_pushnil(L);
-        while (lua.lua_next(L, index) !== 0) {
-          const keyType = lua.lua_type(L, -2);
-          const value = this.readValueAt(lua.lua_absindex(L, -1), L, depth + 1, seen);
+        const valueIndex = d._lua_gettop(L) + 2; // where lua_next leaves each value
+        d._lua_pushnil(L);
+        while (d._lua_next(L, index) !== 0) {
+          const keyType = d._lua_type(L, -2);
+          const value = this.readValueAt(valueIndex, L, depth + 1, tables, budget);
           if (keyType === LuaType.String) {
-            object[this.readLuaString(-2, L)] = value;
+            setOwnKey(object, this.readBudgetedString(-2, L, budget), value);
             stringKeys++;
-          } else if (keyType === LuaType.Number && lua.lua_isinteger(L, -2)) {
-            const k = Number(lua.lua_tointegerx(L, -2, null));
-            if (k < 1 || k > 1e7) {
-              lua.lua_settop(L, -3);
-              throw new ValueConversionError(`moonstep: table key ${k} cannot cross to JS (arrays start at 1)`);
-            }
+          } else if (keyType === LuaType.Number && d._lua_isinteger(L, -2)) {
+            const k = Number(d._lua_tointegerx(L, -2, 0));
+            if (k < 1 || k > 1e7) throw new ValueConversionError(`moonstep: table key ${k} cannot cross to JS (arrays start at 1)`);
             array[k - 1] = value;
             arrayKeys++;
           } else {
-            const name = this.typeName(-2, L);
-            lua.lua_settop(L, -3);
-            throw new ValueConversionError(`moonstep: a ${name} table key cannot cross to JS`);
+            throw new ValueConversionError(`moonstep: a ${this.typeName(-2, L)} table key cannot cross to JS`);
           }
-          lua.lua_settop(L, -2);
+          d._lua_settop(L, -2);
         }
-        seen.delete(id);
+        tables.path.delete(id);
         if (arrayKeys > 0 && stringKeys > 0) {
           throw new ValueConversionError('moonstep: a table with both array items and named fields cannot cross to JS');
         }
-        if (arrayKeys > 0) {
-          if (array.length !== arrayKeys) throw new ValueConversionError('moonstep: an array with holes cannot cross to JS');
-          return array;
-        }
-        return object;
+        if (arrayKeys > 0 && array.length !== arrayKeys) throw new ValueConversionError('moonstep: an array with holes cannot cross to JS');
+        const result = arrayKeys > 0 ? array : object;
+        const height = tables.deepest - depth;
+        tables.deepest = Math.max(deepestOutside, tables.deepest);
+        tables.done.set(id, { value: result, nodes: budget.nodes - nodesBefore, bytes: budget.bytes - bytesBefore, height });
+        return result;
       }
       default:
-        throw new ValueConversionError(`moonstep: a Lua ${lua.lua_typename(L, type)} cannot cross to JS (plain data only)`);
+        throw new ValueConversionError(`moonstep: a Lua ${this.lua.lua_typename(L, type)} cannot cross to JS (plain data only)`);
     }
+  }
+
+  private readBudgetedString(index: number, L: number, budget: ConversionBudget): string {
+    const bytes = this.bytesAt(index, L);
+    budget.string(bytes.length); // before decoding: a refused string is never copied
+    return decoder.decode(bytes);
   }
 
   private allocCString(value: string): number {
@@ -488,5 +644,7 @@ export class LuaVm {
     m.removeFunction(this.allocatorPointer);
     if (this.hookPointer) m.removeFunction(this.hookPointer);
     m._free(this.lenPointer);
+    for (const ptr of this.fieldNames.values()) m._free(ptr);
+    this.fieldNames.clear();
   }
 }

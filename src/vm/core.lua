@@ -172,7 +172,7 @@ function M.owner_records(owner)
 end
 
 --- Watchdog state (see the Watchdog section below).
-local watch = { budget = 1e7, first_period = 1000, armed = false,
+local watch = { budget = 1e7, first_period = 256, armed = false,
                 seen = -1, used = 0, spent = {}, root = nil,
                 aborting = nil, reported = nil, punished = nil, blame = nil, why = nil,
                 idle_used = 0, step_budget = 5e7, tight = false }
@@ -213,6 +213,13 @@ function M.report(source, owner, err, thread, kind)
     local s = M.scheduler.serial()
     if watch.reported == s then return end
     watch.reported = s
+    local share_of = watch.share_of
+    if share_of then
+      -- A mod over its share of the step: its first stopped callback is reported, the rest
+      -- of its work in this step is stopped without a report each.
+      if share_of.over_reported then return end
+      share_of.over_reported = true
+    end
     owner = watch.blame or owner
     kind = "timeout"
   end
@@ -281,6 +288,15 @@ function M.after_callback_error(owner, err)
   local s = M.scheduler.serial()
   if watch.punished == s then return end
   watch.punished = s
+  local share_of = watch.share_of
+  if share_of then
+    -- Over the mod's share of the step: the mod's runaway policy says whether the mod is
+    -- disabled; no single owner is (the one that crossed the line is not to blame).
+    if (share_of.policy or M.runaway_policy) == "disable-mod" then
+      M.mod_disable(share_of, "it ran past its share of the step")
+    end
+    return
+  end
   owner = watch.blame or owner
   if not owner then return end
   local mod = owner.mod
@@ -414,7 +430,7 @@ local host_hook_period = host.hook_period
 local deferred_abort = false -- true while charging where an abort must not be raised
 local retry = false          -- set when an abort waits: the next tick comes one instruction on
 
-local function abort(s, level, why, blame)
+local function abort(s, level, why, blame, share_of)
   local _, ismain = corunning()
   if ismain then return end
   if deferred_abort or in_critical(level) then
@@ -422,7 +438,7 @@ local function abort(s, level, why, blame)
     return
   end
   if watch.aborting ~= s then
-    watch.aborting, watch.why = s, why
+    watch.aborting, watch.why, watch.share_of = s, why, share_of
     -- Blame the owner whose code spent the most of this callback's instructions.
     if not blame then
       local best, most = nil, -1
@@ -471,7 +487,7 @@ local function account(n, level)
       watch.tight = true
     end
     abort(s, level + 1, string_format("mod '%s' exceeded its share of the step (%d VM instructions)",
-      mod.name, math_floor(mod.step_budget)), root)
+      mod.name, math_floor(mod.step_budget)), root, mod)
   end
 end
 
@@ -522,7 +538,7 @@ function M.watch_new_step()
   watch.idle_used = 0
   watch.tight = false
   for _, mod in next, M.mods do
-    mod.step_used, mod.over = 0, false
+    mod.step_used, mod.over, mod.over_reported = 0, false, false
   end
 end
 
@@ -545,7 +561,7 @@ M.mods = {}
 function M.mod_new(name, step_budget, policy)
   local mod = M.mods[name]
   if not mod then
-    mod = { name = name, step_used = 0, over = false, disabled = false, policy = false,
+    mod = { name = name, step_used = 0, over = false, over_reported = false, disabled = false, policy = false,
             step_budget = 5e7, owners = setmetatable({}, { __mode = "k" }),
             loaded = {}, loading = {}, behaviours = {} }
     M.mods[name] = mod

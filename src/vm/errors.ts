@@ -120,6 +120,12 @@ export class LevelError extends MoonstepError {
     readonly entityIndex: number,
     /** The field at fault, if any. */
     readonly field?: string,
+    /**
+     * What a script that asked for this level (`level.load`) is told, when `message` quotes
+     * host data the script did not supply (the text of a file that is not a level); the
+     * full message goes to the host only.
+     */
+    readonly scriptMessage: string = message,
   ) {
     super(message);
   }

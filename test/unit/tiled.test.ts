@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { start } from '../helpers';
-import { parseTiledMap } from '../../src/entities/TiledMap';
+import { TILED_LIMITS, parseTiledMap } from '../../src/entities/TiledMap';
+import { LevelError } from '../../src/vm/errors';
 
 /** A small Tiled map (as Tiled 1.10 saves it): a 4×3 tile layer and an object layer. */
 function sampleMap(objects: unknown[] = DEFAULT_OBJECTS, extra: Record<string, unknown> = {}) {
@@ -68,5 +69,50 @@ describe('Tiled maps', () => {
     steps(8);
     expect(prints).toEqual(['door\t32\t8\t32\t16\ttrue\tinteger\t1.5', 'enter\tw\t3', 'exit\tw\t8']);
     expect(rt.stats().entities).toBe(3);
+  });
+});
+
+describe('Tiled maps of hostile size', () => {
+  const tileset = (firstgid: number, name = `ts${firstgid}`) => ({
+    firstgid, name, image: `${name}.png`, imagewidth: 16, imageheight: 16, tilewidth: 16, tileheight: 16, columns: 1, tilecount: 1,
+  });
+
+  it('find each tile\'s tileset by binary search: 5,000 tilesets × 250,000 tiles parse in linear time', () => {
+    const tilesets = Array.from({ length: 5000 }, (_, i) => tileset(i + 1));
+    const data = Array.from({ length: 500 * 500 }, (_, i) => (i % 5000) + 1);
+    const map = parseTiledMap({ ...sampleMap([]), width: 500, height: 500, tilesets, layers: [{ name: 'big', type: 'tilelayer', width: 500, height: 500, data }] }, 'big');
+    const tiles = map.tileLayers[0]!.tiles;
+    expect(tiles).toHaveLength(250_000);
+    expect(tiles[4999]!.tileset.name).toBe('ts5000');
+    expect(tiles[5000]!.tileset.name).toBe('ts1');
+  });
+
+  it('find the tileset whatever the file order of the tilesets', () => {
+    const map = parseTiledMap({ ...sampleMap([]), tilesets: [tileset(3, 'c'), tileset(1, 'a'), tileset(2, 'b')],
+      layers: [{ name: 'l', type: 'tilelayer', width: 3, height: 1, data: [1, 2, 3] }] }, 'm');
+    expect(map.tileLayers[0]!.tiles.map((t) => t.tileset.name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('give a LevelError, not a RangeError, for 20,000 nested group layers', () => {
+    let layers: unknown[] = [{ name: 'floor', type: 'tilelayer', width: 1, height: 1, data: [1] }];
+    for (let i = 0; i < 20_000; i++) layers = [{ name: 'g', type: 'group', layers }];
+    const parse = () => parseTiledMap({ ...sampleMap([]), layers }, 'deep');
+    expect(parse).toThrow(LevelError);
+    expect(parse).toThrow(/group layers nested more than 32 deep/);
+    // As JSON text too (JSON.parse itself copes with the depth).
+    expect(() => parseTiledMap(JSON.stringify({ ...sampleMap([]), layers: [] }).replace('"layers":[]', `"layers":${'[{"type":"group","name":"g","layers":'.repeat(20_000)}[]${'}]'.repeat(20_000)}`), 'deep'))
+      .toThrow(/group layers nested more than 32 deep/);
+  });
+
+  it('give a LevelError past the size limits (tiles, objects, layers)', () => {
+    const huge = { name: 'huge', type: 'tilelayer', width: 3000, height: 3000, data: [] };
+    expect(() => parseTiledMap({ ...sampleMap([]), layers: [huge] }, 'm')).toThrow(/layer 'huge': more than 4000000 tiles/);
+    const objects = Array.from({ length: TILED_LIMITS.objects + 1 }, (_, i) => ({ id: i, class: 'x', x: 0, y: 0 }));
+    expect(() => parseTiledMap(sampleMap(objects), 'm')).toThrow(/more than 100000 objects/);
+    // A shared layer list counts once per use: 2^20 layers through 20 nested groups, refused early.
+    let shared: unknown[] = [{ name: 'o', type: 'objectgroup', objects: [] }];
+    for (let i = 0; i < 20; i++) shared = [{ name: 'g', type: 'group', layers: shared }, { name: 'h', type: 'group', layers: shared }];
+    expect(() => parseTiledMap({ ...sampleMap([]), layers: shared }, 'm')).toThrow(/more than 10000 layers/);
+    for (const error of [() => parseTiledMap({ ...sampleMap([]), layers: [huge] }, 'm')]) expect(error).toThrow(LevelError);
   });
 });
