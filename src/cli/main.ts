@@ -286,6 +286,9 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
     const moduleName = rel.slice(0, -'.lua'.length).split(sep).join('.');
     io.stdout(`${rel.split(sep).join('/')}\n`);
     const results = await runSpecFile(moduleName, { scriptRoots, maxSteps: options.maxSteps, ...worldOptions(options) });
+    if (results.length === 0) {
+      io.stdout('  (no tests: it(name, fn) registers one, and must run while the file loads, before any wait)\n');
+    }
     for (const r of results) {
       if (r.passed) {
         passed++;

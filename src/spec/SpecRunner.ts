@@ -42,13 +42,15 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
     rt.runScript(moduleName);
     const loadErrors = errors.splice(0);
     if (loadErrors.length > 0) throw new Error(loadErrors.join('\n'));
-    return rt.callExtension('spec_list')[0] as string[] | null;
+    // An empty Lua table reads as an empty object, not an array: a file with no tests.
+    const listed = rt.callExtension('spec_list')[0];
+    return Array.isArray(listed) ? (listed as string[]) : [];
   }).catch((error: Error) => error);
   if (names instanceof Error) {
     return [{ file, name: '(loading the file)', passed: false, message: names.message, errors: [], prints: [], steps: 0 }];
   }
   const results: SpecResult[] = [];
-  for (const [i, name] of (names ?? []).entries()) {
+  for (const [i, name] of names.entries()) {
     results.push(
       await withRuntime(runtimeOptions, async (rt, errors, prints) => {
         rt.runScript(moduleName);

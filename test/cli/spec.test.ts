@@ -94,6 +94,23 @@ it("passes", function() end)`,
     expect(r.stdout).toMatch(/1 passed, 4 failed\n$/);
   });
 
+  it('reports a spec file with no tests (a stub, an empty describe, a top-level wait) as having none, without crashing', async () => {
+    const dir = folder({
+      'empty_spec.lua': '-- TODO\n',
+      'describe_spec.lua': 'describe("nothing yet", function() end)',
+      'step_spec.lua': 'step(5)\nit("after a wait", function() end)',
+      'wait_spec.lua': 'task.wait(1)',
+      'events_spec.lua': 'events.wait("never")',
+      'ok_spec.lua': 'it("passes", function() end)',
+    });
+    const r = await cli('test', dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('empty_spec.lua\n  (no tests: it(name, fn) registers one');
+    expect(r.stdout.match(/\(no tests/g)).toHaveLength(5);
+    expect(r.stdout).toMatch(/\n1 passed, 0 failed\n$/);
+    expect(r.code).toBe(0);
+  });
+
   it('reports a spec file that does not load', async () => {
     const dir = folder({ 'broken_spec.lua': 'it("x", function() end' });
     const r = await cli('test', dir);
