@@ -19,10 +19,13 @@ local arg_error, describe, check_callable = rt.arg_error, rt.describe, rt.check_
 
 -- View fields, in the order they are checked, and their kinds.
 -- MOTION fields are numbers too; only they change in a "moved" view record.
-local MOTION, NUMBER, ALPHA, BOOL, TINT, SPRITE = 0, 1, 2, 3, 4, 5
+-- SIZE fields (width, height: a trigger area's size) are checked like them, may be nil, and
+-- are not view state.
+local MOTION, NUMBER, ALPHA, BOOL, TINT, SPRITE, SIZE = 0, 1, 2, 3, 4, 5, 6
 local FIELDS = { "x", "y", "rotation", "scale_x", "scale_y", "alpha", "z", "visible", "tint", "sprite" }
 local FIELD_KIND = { x = MOTION, y = MOTION, rotation = MOTION, scale_x = NUMBER, scale_y = NUMBER,
-                     z = NUMBER, alpha = ALPHA, visible = BOOL, tint = TINT, sprite = SPRITE }
+                     z = NUMBER, alpha = ALPHA, visible = BOOL, tint = TINT, sprite = SPRITE,
+                     width = SIZE, height = SIZE }
 local READ_ONLY = { id = true, name = true, script = true }
 local SIZE_FIELDS = { "width", "height" }
 local HOOKS = { "init", "update", "final", "on_event", "on_reload", "on_enter", "on_exit" }
@@ -91,6 +94,10 @@ local function self_newindex(self, k, v)
   if view[k] == v then return end
   if kind == MOTION then -- the hot case (positions), checked inline
     if type(v) ~= "number" or v ~= v or v == huge or v == -huge then field_error(k, "a finite number", v, 2) end
+  elseif kind == SIZE then
+    if v ~= nil then check_field(k, NUMBER, v, 2) end
+    view[k] = v
+    return
   else
     check_field(k, kind, v, 2)
     if kind == TINT then v = v // 1 end
@@ -296,14 +303,14 @@ function M.spawn(script, opts, props, fname, level)
   local meta = { __index = view, __newindex = self_newindex, __metatable = "entity",
     __tostring = entity_tostring, __name = "entity" }
   if opts ~= nil then
-    -- Size (a trigger area's, a Tiled object's): plain fields of self, set before init.
+    -- Size (a trigger area's, a Tiled object's): checked fields, set before init.
     for _, k in ipairs(SIZE_FIELDS) do
       local v = opts[k]
       if v ~= nil then
         if type(v) ~= "number" or v ~= v or v == huge or v == -huge then
           error(("%s: props.%s expects a finite number (got %s)"):format(fname, k, describe(v)), level + 1)
         end
-        self[k] = v
+        view[k] = v
       end
     end
   end

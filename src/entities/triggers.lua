@@ -8,7 +8,7 @@ local ents = rt.entities
 
 local M = {}
 
-local abs, rawget = math.abs, rawget
+local abs = math.abs
 local run_hook = ents.run_hook
 
 -- Private ---------------------------------------------------------------------------------
@@ -16,8 +16,8 @@ local run_hook = ents.run_hook
 --- One trigger's step: which entities are inside its rectangle now, against the last step.
 local function check_trigger(trigger)
   if not trigger.alive or trigger.owner.disabled then return end
-  local tv, tself = trigger.view, trigger.self
-  local half_w, half_h = abs(rawget(tself, "width") or 0) / 2, abs(rawget(tself, "height") or 0) / 2
+  local tv = trigger.view
+  local half_w, half_h = abs(tv.width or 0) / 2, abs(tv.height or 0) / 2
   local tx, ty = tv.x, tv.y
   local was, now = trigger.inside, {}
   trigger.inside = now
