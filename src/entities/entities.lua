@@ -336,7 +336,7 @@ function M.spawn(script, opts, props, fname, level)
   if site_of then rt.sites[e] = site_of() end
   local hooks = b.hooks
   if hooks.on_enter or hooks.on_exit then
-    e.inside = {}
+    e.inside, e.was = {}, false
     triggers[#triggers + 1] = e
   end
   run_hook(e, "init", props)
@@ -364,6 +364,8 @@ function M.destroy(e)
   end
   local owner = e.owner
   rt.owner_cancel_all(owner)
+  local before_final = M.before_final
+  if before_final then before_final(e) end
   run_hook(e, "final")
   rt.owner_cancel_all(owner) -- whatever final started
   owner.alive = false
@@ -522,6 +524,10 @@ end)
 
 M.run_hook = run_hook
 M.compact = compact
+
+--- Set by triggers.lua: `before_final(e)` runs when entity record `e` is destroyed, after its
+--- work is cancelled and before its `final` (the on_exit of the areas it was inside).
+M.before_final = false
 
 --- The records whose behaviour has on_enter / on_exit, in creation order (dead ones are
 --- dropped by whoever compacts it: see triggers.lua).
