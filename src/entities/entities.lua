@@ -569,7 +569,7 @@ local api = {}
 --- entities.spawn(script, props?) -> entity
 function api.spawn(script, props)
   if props ~= nil and type(props) ~= "table" then arg_error(2, "entities.spawn", "table of props or nil", props, 2) end
-  local self = M.spawn(script, props, props, "entities.spawn", 2)
+  local self = M.spawn(script, props, props or {}, "entities.spawn", 2) -- init always gets a table
   return self -- (not a tail call: error levels count this frame)
 end
 

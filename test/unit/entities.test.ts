@@ -29,6 +29,15 @@ describe('An entity', () => {
     ]);
   });
 
+  it('spawned without props gets an empty props table in init, as a level entity does', async () => {
+    const { run, take, errors } = await start({}, {
+      'probe.lua': 'return { init = function(self, props) print(type(props), next(props)) end }',
+    });
+    run('entities.spawn("probe")');
+    expect(take()).toEqual(['table\tnil']);
+    expect(errors).toEqual([]);
+  });
+
   it('runs updates in creation order, after timers and before deferred work', async () => {
     const { run, steps, prints } = await start({}, { 'mover.lua': MOVER });
     run(`entities.spawn("mover", { name = "first", speed = 1 })
