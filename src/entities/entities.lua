@@ -204,6 +204,8 @@ end
 local function behaviour_for(name, fname, level)
   local b = behaviours[name]
   if b then return b end
+  local hint = rt.sandbox.lua_suffix_hint(name)
+  if hint then error(("%s: behaviour script %q: %s"):format(fname, name, hint), level + 1) end
   if not rt.sandbox.valid_module_name(name) then -- (behaviour names are module names)
     error(("%s: invalid behaviour script name %s (letters, digits, '_', '-' and dots)"):format(fname,
       type(name) == "string" and ("%q"):format(name) or describe(name)), level + 1)

@@ -269,8 +269,17 @@ local function valid_module_name(name)
 end
 M.valid_module_name = valid_module_name
 
+--- For a module name written as a file name ("enemy.lua"): what to write instead; else nil.
+function M.lua_suffix_hint(name)
+  if type(name) == "string" and #name > 4 and name:sub(-4) == ".lua" then
+    return ("module names have no '.lua' suffix: write %q"):format(name:sub(1, -5))
+  end
+end
+
 local function check_module_name(name)
   if type(name) ~= "string" then arg_error(1, "require", "module name (string)", name, 3) end
+  local hint = M.lua_suffix_hint(name)
+  if hint then error(("bad argument #1 to 'require' (%s)"):format(hint), 3) end
   if not valid_module_name(name) then
     error(("bad argument #1 to 'require' (module name expected: letters, digits, '_' and '-' " ..
       "in parts separated by dots; got %q)"):format(name), 3)
