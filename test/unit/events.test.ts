@@ -60,6 +60,16 @@ describe('events between scripts', () => {
     expect(prints).toEqual(['got\topen\t2', 'timed out\t0\t6']);
   });
 
+  it('events.wait returns as many values as the emit carried, none for none (like a handler)', async () => {
+    const { run, steps, take } = await start();
+    run(`task.spawn(function() print("wait", select("#", events.wait("ping"))) end)
+         events.on("ping", function(...) print("handler", select("#", ...)) end)
+         task.spawn(function() print("wait nil", select("#", events.wait("pong"))) end)
+         setTimeout(function() events.emit("ping") events.emit("pong", nil, nil) end, 0)`);
+    steps(2);
+    expect(take()).toEqual(['wait\t0', 'handler\t0', 'wait nil\t2']);
+  });
+
   it('rejects bad arguments at the caller\'s line', async () => {
     const { run, prints } = await start();
     run(`print(pcall(function() events.on("", print) end))
