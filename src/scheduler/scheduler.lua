@@ -567,14 +567,7 @@ function M.step()
     if pass > M.defer_pass_limit then
       rt.warn(("task.defer: %d deferred item(s) still queued after %d passes; moved to the next step")
         :format(ndeferred, M.defer_pass_limit))
-      local rest, n = deferred, ndeferred
-      deferred, ndeferred = {}, 0
-      for i = 1, n do
-        local e = rest[i]
-        e.due, e.seq, e.state = now_key(), next_seq(), DEFERRED
-        enqueue(e)
-      end
-      break
+      break -- they stay queued: the first pass of the next step's deferred phase runs them
     end
     local list, n = deferred, ndeferred
     deferred, ndeferred = {}, 0

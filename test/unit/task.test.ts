@@ -50,6 +50,27 @@ describe('task.defer', () => {
     steps(1);
     expect(prints.slice(10, 12)).toEqual(['pass\t11\t2', 'pass\t12\t2']); // no infinite loop: the frame ends
   });
+
+  it('runs leftovers in the next step\'s deferred phase (after its timers), counted against its 10 passes', async () => {
+    const { rt, run, steps, take } = await start();
+    const warnings: string[] = [];
+    rt.on('warning', (w) => warnings.push(w));
+    run(`local depth = 0
+         local function again()
+           depth = depth + 1
+           print("pass", depth, time.frame())
+           task.defer(again)
+         end
+         setTimeout(function() task.defer(again) end, 0)
+         setTimeout(function() print("timer", time.frame()) end, 20)`);
+    steps(1);
+    expect(take()).toHaveLength(10);
+    steps(1);
+    const step2 = take();
+    expect(step2[0]).toBe('timer\t2');
+    expect(step2.slice(1)).toEqual(Array.from({ length: 10 }, (_, i) => `pass\t${11 + i}\t2`));
+    expect(warnings).toHaveLength(2);
+  });
 });
 
 describe('task.delay', () => {
