@@ -99,7 +99,7 @@ function M.delay(seconds, fn, ...)
   check_finite(seconds, 1, "task.delay", true)
   local co = check_task_target(fn, 2, "task.delay")
   local t = sched.task_new(co, "task")
-  sched.wake_at(t, sched.now_key() + sched.seconds_to_key(seconds or 0), pack(...))
+  sched.wake_at(t, sched.now_key() + sched.seconds_to_key(math.max(0, seconds or 0)), pack(...)) -- < 0 as 0
   return handle_of(t)
 end
 
