@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createRuntime, LuaSyntaxError, type LuaRuntimeError, type ReplayLog, type RuntimeOptions } from '../index';
 import { FsScriptLoader } from '../node/FsScriptLoader';
 import { fsAssetLoader, levelsFromDirectory, manifestFromDirectory } from '../node/FsAssets';
-import { runSpecFile } from '../spec/SpecRunner';
+import { runSpecFile, settleHostCalls } from '../spec/SpecRunner';
 
 /** Where the CLI writes. */
 export interface CliIO {
@@ -193,12 +193,13 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
       throw error;
     }
     for (let step = 1; step <= options.frames; step++) {
+      // Let host promises (host functions, asset and level loads) settle before each step, as
+      // `moonstep test` does: a load started in step k is applied at the start of step k + 1.
+      if (runtime.pendingHostCallCount > 0) await settleHostCalls();
       if (!replayLog) {
         for (const event of options.events) if (event.step === step) runtime.emit(event.name, ...event.payload);
       }
       runtime.step();
-      // Let host promises (host functions, asset and level loads) settle between steps.
-      if (runtime.pendingHostCallCount > 0) await new Promise<void>((r) => setImmediate(r));
     }
     if (options.trace) {
       writeFileSync(options.trace, runtime.trace.map((r) => JSON.stringify(r)).join('\n') + (runtime.trace.length ? '\n' : ''));

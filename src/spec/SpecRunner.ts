@@ -28,7 +28,12 @@ export interface SpecOptions extends Omit<RuntimeOptions, 'chunks'> {
   maxSteps?: number;
 }
 
-const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/**
+ * Lets the host promises started so far (host functions, asset and level loads) settle; the
+ * spec runner and `moonstep run` wait so before each step, so both apply a load started in
+ * step k at the start of step k + 1.
+ */
+export const settleHostCalls = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * Runs the tests of one spec module (`moduleName`, found in `options.scriptRoots`), each in a
@@ -60,7 +65,7 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
         let steps = 0;
         let [status, message, traceback] = rt.callExtension('spec_status', [], 3) as string[];
         while (status === 'running' && steps < maxSteps) {
-          if (rt.pendingHostCallCount > 0) await settle();
+          if (rt.pendingHostCallCount > 0) await settleHostCalls();
           rt.step();
           steps++;
           [status, message, traceback] = rt.callExtension('spec_status', [], 3) as string[];

@@ -111,6 +111,23 @@ it("passes", function() end)`,
     expect(r.code).toBe(0);
   });
 
+  it('finishes level.load on the same step as moonstep run does (the step after it was called)', async () => {
+    const dir = folder({
+      'crate.lua': 'return { init = function(self) print("crate init", time.frame()) end }',
+      'levels/hall.json': '{ "entities": [ { "script": "crate" } ] }',
+      'main.lua': 'task.spawn(function() local list = level.load("hall") print("loaded", #list, time.frame()) end)',
+      'specs/level_spec.lua': `it("loads", function()
+        local list = level.load("hall")
+        print("loaded", #list, time.frame())
+        expect(time.frame()).to_be(1)
+      end)`,
+    });
+    const run = await cli('run', join(dir, 'main.lua'), '--frames', '5', '--levels', join(dir, 'levels'));
+    expect(run.stdout).toBe('crate init\t1\nloaded\t1\t1\n');
+    const test = await cli('test', join(dir, 'specs'), '--root', dir, '--levels', join(dir, 'levels'));
+    expect(test.stdout).toContain('✓ loads');
+  });
+
   it('reports a spec file that does not load', async () => {
     const dir = folder({ 'broken_spec.lua': 'it("x", function() end' });
     const r = await cli('test', dir);
