@@ -94,7 +94,7 @@ task.spawn(function() task.wait(0.05) print("await", pcall(task.await, t)) end)
 setTimeout(function() print("status", t.status) end, 50)`);
     steps(4);
     expect(take()).toEqual([
-      'cancel\ttrue\trunning\tfalse', 'still running', 'await\tfalse\tawaited task was cancelled', 'status\tcancelled',
+      'cancel\ttrue\trunning\tfalse', 'still running', 'await\tfalse\ttest.lua:9: awaited task was cancelled', 'status\tcancelled',
     ]);
     expect(errors).toEqual([]);
   });

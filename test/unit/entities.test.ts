@@ -166,7 +166,7 @@ describe('An entity', () => {
       "test.lua:4: entity field 'id' is read-only",
       "test.lua:4: entity field 'destroy' is read-only",
       'nil\t16711680\t0.5\tfalse',
-      "false\trawset cannot set entity field 'x' (assign it normally)",
+      "false\ttest.lua:8: rawset cannot set entity field 'x' (assign it normally)",
     ]);
   });
 
@@ -218,9 +218,9 @@ describe('An entity', () => {
          print(pcall(entities.spawn, "badhook"))
          print(pcall(entities.spawn, "../etc"))
          print(pcall(entities.spawn, "notable", 5))`);
-    expect(prints[0]).toMatch(/^false\tentities.spawn: behaviour script 'nowhere' not found in the script roots/);
-    expect(prints[1]).toBe('false\tnotable.lua: a behaviour script must return a table of hooks (init, update, final, on_event, on_reload); it returned integer');
-    expect(prints[2]).toBe("false\tbadhook.lua: hook 'update' must be a function (got integer)");
+    expect(prints[0]).toMatch(/^false\ttest.lua:1: entities.spawn: behaviour script 'nowhere' not found in the script roots/);
+    expect(prints[1]).toBe('false\ttest.lua:2: notable.lua: a behaviour script must return a table of hooks (init, update, final, on_event, on_reload); it returned integer');
+    expect(prints[2]).toBe("false\ttest.lua:3: badhook.lua: hook 'update' must be a function (got integer)");
     expect(prints[3]).toMatch(/invalid behaviour script name "\.\.\/etc"/);
     expect(prints[4]).toMatch(/bad argument #2 to 'entities.spawn' \(table of props or nil expected, got integer\)/);
   });

@@ -199,7 +199,7 @@ describe('Task status and task.await', () => {
          task.spawn(function() print("awaited", task.await(worker)) end)
          task.spawn(function() print(pcall(task.await, failing)) end)`);
     steps(10);
-    expect(prints).toEqual(['false\tawaited task failed: bad luck', 'awaited\t1\ttwo']);
+    expect(prints).toEqual(['false\ttest.lua:4: awaited task failed: bad luck', 'awaited\t1\ttwo']);
   });
 });
 
