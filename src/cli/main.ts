@@ -31,6 +31,11 @@ Options:
   --event S:NAME[:JSON]
                     send event NAME (payload: a JSON array of values, or one JSON value)
                     to the scripts before step S; repeatable
+  --input S:ACTION[:N]
+                    press input action ACTION before step S and release it N steps later
+                    (default 1: a tap); repeatable
+  --events          print the events scripts send to the game (events.emit) as
+                    'event: NAME VALUES...' (values as JSON), among the prints
   --trace FILE      write every callback and resume as JSON lines to FILE
   --digest          print a digest of the trace to standard error at the end
   --record FILE     write the host inputs of the run (a replay log) to FILE
@@ -39,6 +44,7 @@ Options:
                     script's own folder is always the first
   --assets DIR      images below DIR are assets (named by file name), for sprites and assets.load
   --levels DIR      level.load(name) reads DIR/name.json or DIR/name.tmj (a Tiled map)
+                    (each folder given must exist: leave the option out if the mod has none)
   -h, --help        show this help
 
 moonstep test: runs every *_spec.lua file below the directory (or the one file), each test
@@ -60,6 +66,8 @@ interface RunOptions {
   hz: number;
   seed: number;
   events: Array<{ step: number; name: string; payload: unknown[] }>;
+  inputs: Array<{ step: number; action: string; steps: number }>;
+  printEvents: boolean;
   trace?: string;
   digest: boolean;
   record?: string;
@@ -70,6 +78,8 @@ interface RunOptions {
 }
 
 class UsageError extends Error {}
+/** A usage error about a file or folder that is not there: said in one line, without the usage. */
+class MissingPathError extends UsageError {}
 
 /**
  * Parses `args` with node's parseArgs (strict: unknown options, missing values and extra
@@ -112,12 +122,28 @@ function parseEvent(text: string): { step: number; name: string; payload: unknow
   return { step: Number(m[1]), name: m[2]!, payload };
 }
 
+/** One --input value, STEP:ACTION[:N]. */
+function parseInput(text: string): { step: number; action: string; steps: number } {
+  const m = /^(\d+):([^:]+)(?::(\d+))?$/.exec(text);
+  if (!m || (m[3] !== undefined && Number(m[3]) < 1)) throw new UsageError(`--input takes STEP:ACTION[:N] with N ≥ 1 (got '${text}')`);
+  return { step: Number(m[1]), action: m[2]!, steps: m[3] === undefined ? 1 : Number(m[3]) };
+}
+
+/** Each --root must be a folder. */
+function checkRoots(roots: string[]): void {
+  for (const dir of roots) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new MissingPathError(`--root: no such directory: ${dir}`);
+  }
+}
+
 function parseRunArgs(args: string[]): RunOptions {
   const { values, target } = parseCommandArgs(args, {
     frames: { type: 'string' },
     hz: { type: 'string' },
     seed: { type: 'string' },
     event: { type: 'string', multiple: true },
+    input: { type: 'string', multiple: true },
+    events: { type: 'boolean' },
     trace: { type: 'string' },
     digest: { type: 'boolean' },
     record: { type: 'string' },
@@ -134,6 +160,8 @@ function parseRunArgs(args: string[]): RunOptions {
     hz: integerOption(values.hz, '--hz', 1, 60),
     seed,
     events: (values.event ?? []).map(parseEvent),
+    inputs: (values.input ?? []).map(parseInput),
+    printEvents: values.events ?? false,
     trace: values.trace,
     digest: values.digest ?? false,
     record: values.record,
@@ -166,16 +194,21 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
     }
   }
   const tracing = options.trace !== undefined || options.digest;
+  checkRoots(options.roots);
+  const world = worldOptions(options);
   const runtime = await createRuntime({
     hz: options.hz,
     seed: options.seed,
     trace: tracing,
     scriptRoots: [new FsScriptLoader(dirname(file)), ...options.roots.map((r) => new FsScriptLoader(r))],
-    ...worldOptions(options),
+    ...world,
   });
   let scriptErrors = 0;
   runtime.on('print', (text) => io.stdout(`${text}\n`));
   runtime.on('warning', (message) => io.stderr(`moonstep: warning: ${message}\n`));
+  if (options.printEvents) {
+    runtime.on('emit', (name, values) => io.stdout(`event: ${[name, ...values.map((v) => JSON.stringify(v))].join(' ')}\n`));
+  }
   runtime.on('error', (error) => {
     scriptErrors++;
     io.stderr(formatError(error));
@@ -198,6 +231,10 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
       if (runtime.pendingHostCallCount > 0) await settleHostCalls();
       if (!replayLog) {
         for (const event of options.events) if (event.step === step) runtime.emit(event.name, ...event.payload);
+        for (const input of options.inputs) {
+          if (input.step === step) runtime.input.press(input.action);
+          if (input.step + input.steps === step) runtime.input.release(input.action);
+        }
       }
       runtime.step();
     }
@@ -220,7 +257,9 @@ function worldOptions(options: { assets?: string; levels?: string }): Partial<Ru
   const out: Partial<RuntimeOptions> = {};
   for (const flag of ['assets', 'levels'] as const) {
     const dir = options[flag];
-    if (dir && !existsSync(dir)) throw new UsageError(`--${flag}: no such directory: ${dir}`);
+    if (dir && !existsSync(dir)) {
+      throw new MissingPathError(`--${flag}: no such directory: ${dir} (leave --${flag} out if the mod has none)`);
+    }
   }
   if (options.assets) {
     out.assets = manifestFromDirectory(options.assets);
@@ -279,6 +318,8 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
     io.stderr(`moonstep: no *_spec.lua files below ${options.target}\n`);
     return EXIT_USAGE;
   }
+  checkRoots(options.roots);
+  const world = worldOptions(options); // usage errors before any output
   const scriptRoots = [new FsScriptLoader(root), ...options.roots.map((r) => new FsScriptLoader(r))];
   let passed = 0;
   let failed = 0;
@@ -286,7 +327,7 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
     const rel = relative(root, file);
     const moduleName = rel.slice(0, -'.lua'.length).split(sep).join('.');
     io.stdout(`${rel.split(sep).join('/')}\n`);
-    const results = await runSpecFile(moduleName, { scriptRoots, maxSteps: options.maxSteps, ...worldOptions(options) });
+    const results = await runSpecFile(moduleName, { scriptRoots, maxSteps: options.maxSteps, ...world });
     if (results.length === 0) {
       io.stdout('  (no tests: it(name, fn) registers one, and must run while the file loads, before any wait)\n');
     }
@@ -334,6 +375,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     throw new UsageError(`unknown command '${command}'`);
   } catch (error) {
+    if (error instanceof MissingPathError) {
+      io.stderr(`moonstep: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
     if (error instanceof UsageError) {
       io.stderr(`moonstep: ${error.message}\n\n${USAGE}`);
       return EXIT_USAGE;

@@ -798,7 +798,8 @@ export class Runtime {
       emit: (L) => {
         const name = vm.toStringAt(1, L)!;
         const event = `lua:${name}` as const;
-        if (this.bus.listenerCount(event) === 0) return 0;
+        const named = this.bus.listenerCount(event) > 0;
+        if (!named && this.bus.listenerCount('emit') === 0) return 0;
         const n = lua.lua_gettop(L);
         const values: PlainValue[] = [];
         try {
@@ -809,7 +810,8 @@ export class Runtime {
           }
           throw error;
         }
-        this.outbox.push([event, values]);
+        if (named) this.outbox.push([event, values]);
+        this.outbox.push(['emit', [name, values]]);
         return 0;
       },
       read_module: (L) => {

@@ -130,10 +130,39 @@ describe('moonstep run with a game world', () => {
     expect(r.code).toBe(0);
   });
 
-  it('explains a missing assets or levels folder', async () => {
-    const dir = scripts({ 'main.lua': '' });
-    const r = await cli('run', join(dir, 'main.lua'), '--assets', '/no/such/dir');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--assets: no such directory');
+  it('explains a missing root, assets or levels folder in one line, without the usage', async () => {
+    const dir = scripts({ 'main.lua': 'print("ran")' });
+    for (const flag of ['--root', '--assets', '--levels']) {
+      const r = await cli('run', join(dir, 'main.lua'), flag, '/no/such/dir');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^moonstep: ${flag}: no such directory: /no/such/dir.*\n$`));
+    }
+  });
+
+  it('presses input actions with --input STEP:ACTION[:N] (a tap by default)', async () => {
+    const dir = scripts({
+      'main.lua': `setInterval(function()
+  if input.pressed("jump") then print("pressed", time.frame()) end
+  if input.released("jump") then print("released", time.frame()) end
+  if input.pressed("fire") then print("fire", time.frame()) end
+end, 0)`,
+    });
+    const r = await cli('run', join(dir, 'main.lua'), '--frames', '12', '--input', '3:jump', '--input', '5:fire:4', '--input', '8:jump:2');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('pressed\t3\nreleased\t4\nfire\t5\npressed\t8\nreleased\t10\n');
+    const bad = await cli('run', join(dir, 'main.lua'), '--input', 'jump');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--input takes STEP:ACTION[:N] with N ≥ 1 (got 'jump')");
+  });
+
+  it('prints the events scripts send to the game with --events', async () => {
+    const dir = scripts({
+      'main.lua': `setTimeout(function() events.emit("score", 10, "bat", { combo = 2 }) print("after") events.emit("done") end, 20)`,
+    });
+    const r = await cli('run', join(dir, 'main.lua'), '--frames', '3', '--events');
+    expect(r.stdout).toBe('event: score 10 "bat" {"combo":2}\nafter\nevent: done\n');
+    const quiet = await cli('run', join(dir, 'main.lua'), '--frames', '3');
+    expect(quiet.stdout).toBe('after\n');
   });
 });

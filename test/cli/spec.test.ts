@@ -136,6 +136,16 @@ it("passes", function() end)`,
     expect(r.stdout).toContain('broken_spec.lua:1:');
   });
 
+  it('explains a missing folder before printing anything, in one line', async () => {
+    const dir = folder({ 'a_spec.lua': 'it("x", function() end)' });
+    for (const flag of ['--root', '--assets', '--levels']) {
+      const r = await cli('test', dir, flag, '/no/such/dir');
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^moonstep: ${flag}: no such directory: /no/such/dir.*\n$`));
+    }
+  });
+
   it('explains bad usage', async () => {
     expect((await cli('test')).code).toBe(2);
     expect((await cli('test', '/no/such/dir')).stderr).toContain('no such file or directory');
