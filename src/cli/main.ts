@@ -22,7 +22,7 @@ export const USAGE = `Usage: moonstep run <file.lua> [options]
 
 moonstep run: runs a Lua script as the main chunk of a headless moonstep runtime, for a number of fixed steps.
 Scripts next to the file can be required. Standard output carries what the script prints;
-errors go to standard error as file:line: message, with a traceback.
+errors go to standard error as 'error: file:line: message', with a traceback.
 
 Options:
   --frames N        steps to run (default 600)
@@ -172,10 +172,11 @@ function parseRunArgs(args: string[]): RunOptions {
   };
 }
 
+/** `error: file:line: message`, then the traceback (the scripts' frames only), as the docs show. */
 function formatError(error: LuaRuntimeError): string {
   const where = `${error.chunk}:${error.line}:`;
   const head = error.message.startsWith(where) || error.line === 0 ? error.message : `${where} ${error.message}`;
-  return error.traceback ? `${head}\n${error.traceback}\n` : `${head}\n`;
+  return error.traceback ? `error: ${head}\n${error.traceback}\n` : `error: ${head}\n`;
 }
 
 async function run(options: RunOptions, io: CliIO): Promise<number> {
@@ -220,7 +221,7 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
       runtime.runSource(readFileSync(file, 'utf8'), basename(file));
     } catch (error) {
       if (error instanceof LuaSyntaxError) {
-        io.stderr(`${error.message}\n`);
+        io.stderr(`error: ${error.message}\n`);
         return EXIT_SCRIPT_ERROR;
       }
       throw error;

@@ -184,10 +184,11 @@ end
 local traceback = M.debug.traceback
 local string_gsub = string.gsub
 
---- Drops the runtime's own frames (chunks named `moonstep/...`) from a traceback.
+--- Drops the runtime's own frames (chunks named `moonstep/...`) and the engine's (`[C]: in
+--- global 'error'`, ...) from a traceback: what is left is the scripts' own lines.
 local function clean_traceback(tb)
   tb = string_gsub(tb, "\n\t%[?C?%]?:? ?[^\n]*moonstep/[^\n]*", "")
-  tb = string_gsub(tb, "\n\t%[C%]: in %?", "")
+  tb = string_gsub(tb, "\n\t%[C%]: in [^\n]*", "")
   return tb
 end
 

@@ -39,20 +39,19 @@ describe('The moonstep command', () => {
     expect(a.stdout).not.toBe(c.stdout);
   });
 
-  it('reports script errors on stderr as file:line: message with a traceback, and exits 1', async () => {
+  it('reports script errors on stderr as error: file:line: message with the scripts\' traceback, and exits 1', async () => {
     const dir = scripts({ 'main.lua': 'print("before")\nsetTimeout(function()\n  error("boom")\nend, 0)\nsetTimeout(function() print("after") end, 0)' });
     const r = await cli('run', join(dir, 'main.lua'), '--frames', '2');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('before\nafter\n');
-    expect(r.stderr).toMatch(/^main\.lua:3: boom\nstack traceback:\n/);
-    expect(r.stderr).toContain('main.lua:3');
+    expect(r.stderr).toBe('error: main.lua:3: boom\nstack traceback:\n\tmain.lua:3: in local \'fn\'\n'); // no engine frames
   });
 
   it('exits 1 on a syntax error', async () => {
     const dir = scripts({ 'main.lua': 'print(' });
     const r = await cli('run', join(dir, 'main.lua'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^main\.lua:1: /);
+    expect(r.stderr).toMatch(/^error: main\.lua:1: /);
   });
 
   it('exits 2 on a missing file, an unknown option or a bad value', async () => {
@@ -109,7 +108,7 @@ describe('The moonstep command', () => {
       );
     });
     expect(result.stdout).toBe('from the binary\t0\n');
-    expect(result.stderr).toMatch(/^main\.lua:2: late\n/);
+    expect(result.stderr).toMatch(/^error: main\.lua:2: late\n/);
     expect(result.code).toBe(1);
   });
 });
