@@ -280,7 +280,8 @@ local function finish_resume(t, co, so, ss, st, sth, ok, what, ...)
     t.status = "suspended"
   elseif not ok then
     t.error_message = rt.error_text(what)
-    rt.report(t.source, t.owner, what, co)
+    -- A task being awaited hands its error to the awaiters (task.await raises it) instead.
+    if not t.waiters or rt.aborting() then rt.report(t.source, t.owner, what, co) end
     task_finish(t, "errored")
     rt.after_callback_error(t.owner, what)
   elseif costatus(co) == "dead" then

@@ -201,6 +201,26 @@ describe('Task status and task.await', () => {
     steps(10);
     expect(prints).toEqual(['false\ttest.lua:4: awaited task failed: bad luck', 'awaited\t1\ttwo']);
   });
+
+  it('hands an awaited task\'s error to the awaiter only: caught there, nothing is reported', async () => {
+    const { run, steps, take, errors } = await start();
+    run(`local failing = task.spawn(function() task.wait(0.05) error("bad luck", 0) end)
+         task.spawn(function() print(pcall(task.await, failing)) end)
+         local early = task.spawn(function() error("nobody waits", 0) end)
+         task.spawn(function() print(pcall(task.await, early)) end)`);
+    steps(10);
+    expect(take()).toEqual(['false\ttest.lua:4: awaited task failed: nobody waits', 'false\ttest.lua:2: awaited task failed: bad luck']);
+    expect(errors.map((e) => e.message)).toEqual(['nobody waits']); // it failed before anyone awaited it
+  });
+
+  it('raises "awaited task was cancelled" for a cancelled task', async () => {
+    const { run, steps, take } = await start();
+    run(`local t = task.delay(1, function() end)
+         task.spawn(function() print(pcall(task.await, t)) end)
+         task.cancel(t)`);
+    steps(2);
+    expect(take()).toEqual(['false\ttest.lua:2: awaited task was cancelled']);
+  });
 });
 
 describe('Waiting where nothing can wait', () => {
