@@ -129,6 +129,7 @@ end
 
 local stale_methods = {
   is_alive = function() return false end,
+  is_enabled = function() return false end,
   destroy = function() return false end,
 }
 
@@ -250,6 +251,13 @@ end
 function methods.is_alive(self)
   local e = record_for(self, "is_alive")
   return e.alive
+end
+
+--- entity:is_enabled() -> boolean: alive and not disabled (the watchdog disables an entity whose
+--- callback ran away: it stays alive and counted, but gets no more callbacks).
+function methods.is_enabled(self)
+  local e = record_for(self, "is_enabled")
+  return e.alive and not e.owner.disabled
 end
 
 --- entity:has_tag(tag) -> boolean

@@ -296,6 +296,9 @@ describe('A runaway entity', () => {
     expect(prints.filter((p) => p.startsWith('update'))).toEqual(['update\tm\t1\t1', 'update\tm\t2\t2', 'update\tm\t3\t3']);
     run('print(entities.count())');
     expect(prints.at(-1)).toBe('3'); // disabled, not destroyed
+    run(`for _, e in ipairs(entities.all()) do print(e.name, e:is_alive(), e:is_enabled()) end
+         local m = entities.find("m") m:destroy() print(m:is_enabled())`);
+    expect(prints.slice(-5)).toEqual(['s\ttrue\tfalse', 'si\ttrue\tfalse', 'm\ttrue\ttrue', 'final\tm\t3', 'false']);
   });
 
   it('with policy "continue" keeps getting callbacks', async () => {

@@ -153,7 +153,7 @@ function events.wait(name, timeout_seconds) end
 
 ---A live entity: the `self` its behaviour's hooks receive, and the handle other scripts hold.
 ---Besides these fields, a script may store anything in it. After `destroy()` the reference
----is stale: only `id`, `name`, `script`, `is_alive()` and `destroy()` still answer.
+---is stale: only `id`, `name`, `script`, `is_alive()`, `is_enabled()` and `destroy()` still answer.
 ---@class Entity
 ---@field id integer read-only
 ---@field name string|nil read-only (from `props.name`)
@@ -176,8 +176,14 @@ local Entity = {}
 ---@return boolean
 function Entity:destroy() end
 
+---True until the entity is destroyed (a disabled entity is still alive: see `is_enabled`).
 ---@return boolean
 function Entity:is_alive() end
+
+---False once destroyed, or disabled: an entity whose callback ran past the instruction budget
+---stays alive (and counted by `entities.count()`) but gets no more callbacks.
+---@return boolean
+function Entity:is_enabled() end
 
 ---@param tag string
 ---@return boolean
