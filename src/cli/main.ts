@@ -296,6 +296,13 @@ function parseTestArgs(args: string[]): TestOptions {
   };
 }
 
+/** Each distinct text with how often it occurs, in order of first occurrence. */
+function countRepeats(texts: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of texts) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return counts;
+}
+
 function findSpecs(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -339,7 +346,10 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
       } else {
         failed++;
         io.stdout(`  ✗ ${r.name}\n      ${r.message ?? 'failed'}\n`);
-        for (const e of r.errors) io.stdout(`      error: ${e}\n`);
+        for (const [e, times] of countRepeats(r.errors)) {
+          io.stdout(`      error: ${e}\n`);
+          if (times > 1) io.stdout(`      … and ${times - 1} more time${times > 2 ? 's' : ''}\n`);
+        }
         for (const p of r.prints.slice(0, 20)) io.stdout(`      print: ${p}\n`);
         if (r.prints.length > 20) io.stdout(`      (${r.prints.length - 20} more prints)\n`);
       }

@@ -71,7 +71,9 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
           [status, message, traceback] = rt.callExtension('spec_status', [], 3) as string[];
         }
         if (status === 'running') {
-          return { file, name, passed: false, message: `did not finish within ${maxSteps} steps`, errors: [...errors], prints: [...prints], steps };
+          const [where] = rt.callExtension('spec_where') as string[];
+          const message = `did not finish within ${maxSteps} steps (still waiting at ${where})`;
+          return { file, name, passed: false, message, errors: [...errors], prints: [...prints], steps };
         }
         const passed = status === 'passed' && errors.length === 0;
         return {

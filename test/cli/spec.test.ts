@@ -89,7 +89,7 @@ it("passes", function() end)`,
     expect(r.stdout).toContain('  ✗ compares\n      bad_spec.lua:3: expected: 3, got 2\n');
     expect(r.stdout).toContain("  ✗ errors\n      bad_spec.lua:8: attempt to index a nil value (local 't')\n");
     expect(r.stdout).toContain('  ✗ fails in a timer it started\n      1 error(s) in callbacks during the test\n      error: bad_spec.lua:11: late\n      print: started\n');
-    expect(r.stdout).toContain('  ✗ never finishes\n      did not finish within 100 steps\n');
+    expect(r.stdout).toContain('  ✗ never finishes\n      did not finish within 100 steps (still waiting at bad_spec.lua:15)\n');
     expect(r.stdout).toContain('  ✓ passes\n');
     expect(r.stdout).toMatch(/1 passed, 4 failed\n$/);
   });
@@ -126,6 +126,34 @@ it("passes", function() end)`,
     expect(run.stdout).toBe('crate init\t1\nloaded\t1\t1\n');
     const test = await cli('test', join(dir, 'specs'), '--root', dir, '--levels', join(dir, 'levels'));
     expect(test.stdout).toContain('✓ loads');
+  });
+
+  it('explains failures: nested tables and where they differ, a colon call, identity vs contents, repeats', async () => {
+    const dir = folder({
+      'msg_spec.lua': `
+it("nested", function() expect({ a = 1, b = { c = 2, d = { 1, 2 } } }).to_equal({ a = 1, b = { c = 2, d = { 1, 3 } } }) end)
+it("colon", function() expect(1):to_be(1) end)
+it("identity", function() expect({ 1 }).to_be({ 1 }) end)
+it("repeats", function()
+  setInterval(function() error("again", 0) end, 0)
+  step(10)
+end)
+it("waits in a helper", function()
+  local function wait_for_door() events.wait("door") end
+  wait_for_door()
+end)`,
+    });
+    const r = await cli('test', dir, '--max-steps', '50');
+    expect(r.stdout).toContain(
+      '  ✗ nested\n      msg_spec.lua:2: expected: { a = 1, b = { c = 2, d = { 1, 3 } } } (deep), got { a = 1, b = { c = 2, d = { 1, 2 } } }; ' +
+        'first difference at .b.d[2]: expected 3, got 2\n',
+    );
+    expect(r.stdout).toContain('  ✗ colon\n      msg_spec.lua:3: matchers are called with a dot: expect(x).to_be(...), not expect(x):to_be(...)\n');
+    expect(r.stdout).toContain(
+      '  ✗ identity\n      msg_spec.lua:4: expected: { 1 }, got { 1 } (two different tables: to_be compares identity; use to_equal to compare contents)\n',
+    );
+    expect(r.stdout).toContain('  ✗ repeats\n      10 error(s) in callbacks during the test\n      error: again\n      … and 9 more times\n');
+    expect(r.stdout).toContain('  ✗ waits in a helper\n      did not finish within 50 steps (still waiting at msg_spec.lua:10)\n');
   });
 
   it('reports a spec file that does not load', async () => {
