@@ -331,6 +331,7 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
   const scriptRoots = [new FsScriptLoader(root), ...options.roots.map((r) => new FsScriptLoader(r))];
   let passed = 0;
   let failed = 0;
+  let warned = 0;
   for (const file of files) {
     const rel = relative(root, file);
     const moduleName = rel.slice(0, -'.lua'.length).split(sep).join('.');
@@ -354,8 +355,14 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
         if (r.prints.length > 20) io.stdout(`      (${r.prints.length - 20} more prints)\n`);
       }
     }
+    // Each test runs in a fresh runtime, so the same warning may come from every test: once per file.
+    for (const w of new Set(results.flatMap((r) => r.warnings))) {
+      warned++;
+      io.stdout(`  warning: ${w}\n`);
+    }
   }
   io.stdout(`\n${passed} passed, ${failed} failed\n`);
+  if (warned > 0) io.stdout(`${warned} warning(s): see 'warning:' lines above\n`);
   return failed > 0 ? EXIT_SCRIPT_ERROR : EXIT_OK;
 }
 

@@ -16,6 +16,7 @@ local M = {}
 local type, error, rawset, pairs, tostring, setmetatable = type, error, rawset, pairs, tostring, setmetatable
 local math_type, huge = math.type, math.huge
 local arg_error, describe, check_callable = rt.arg_error, rt.describe, rt.check_callable
+local mistakes = rt.mistakes
 
 -- View fields, in the order they are checked, and their kinds.
 -- MOTION fields are numbers too; only they change in a "moved" view record.
@@ -29,6 +30,8 @@ local FIELD_KIND = { x = MOTION, y = MOTION, rotation = MOTION, scale_x = NUMBER
 local READ_ONLY = { id = true, name = true, script = true }
 local SIZE_FIELDS = { "width", "height" }
 local HOOKS = { "init", "update", "final", "on_event", "on_reload", "on_enter", "on_exit" }
+local HOOK_SET = {}
+for _, hook in ipairs(HOOKS) do HOOK_SET[hook] = true end
 
 local behaviours = {}      -- script name -> { name, chunk, hooks }
 local live = {}            -- entity id -> record, live entities only
@@ -82,10 +85,30 @@ local function mark(e)
   end
 end
 
+-- A new field of the script's own whose name is close to a view field's (`rotaton`) is
+-- probably a misspelling: warn once per behaviour and name.
+local VIEW_NAMES = { "x", "y", "rotation", "scale_x", "scale_y", "alpha", "z", "visible", "tint", "sprite",
+                     "width", "height" }
+local function check_own_field(self, k)
+  local e = record_of[self]
+  local b = e and e.behaviour
+  if not b or type(k) ~= "string" then return end
+  local key = b.name .. "\0field\0" .. k
+  if mistakes.seen(key) then return end
+  local s = mistakes.suggest(k, VIEW_NAMES)
+  if s then
+    mistakes.warn_once(key, ("%s: entity field '%s' is not a view field, so it only stores a value " ..
+      "(did you mean '%s'?)"):format(rt.script_location(), k, s))
+  else
+    mistakes.warn_once(key, nil)
+  end
+end
+
 local function self_newindex(self, k, v)
   local kind = FIELD_KIND[k]
   if kind == nil then
     if READ_ONLY[k] or M.methods[k] then error(("entity field '%s' is read-only"):format(tostring(k)), 2) end
+    if mistakes.enabled then check_own_field(self, k) end
     rawset(self, k, v)
     return
   end
@@ -166,14 +189,16 @@ maybe_compact = function()
   if upd_dead > 32 and upd_dead * 2 > nupd then nupd, upd_dead = compact(updaters, nupd), 0 end
 end
 
---- Runs hook `name` of entity `e` as a task owned by the entity (it may wait).
+--- Runs hook `name` of entity `e` as a task owned by the entity (it may wait). Returns the
+--- task record, or nil if there is no such hook.
 local function run_hook(e, name, ...)
   local fn = e.behaviour.hooks[name]
   if not fn or e.owner.disabled then return end
   local saved = ctx.owner
   ctx.owner = e.owner
-  sched.spawn(fn, name, e.self, ...)
+  local t = sched.spawn(fn, name, e.self, ...)
   ctx.owner = saved
+  return t
 end
 
 --- Compiles and runs a behaviour chunk; returns its hooks table and the set of modules it
@@ -196,6 +221,15 @@ local function compile_behaviour(source, chunkname)
     local v = hooks[hook]
     if v ~= nil and not rt.is_callable(v) then
       return nil, ("%s: hook '%s' must be a function (got %s)"):format(chunkname, hook, describe(v))
+    end
+  end
+  if mistakes.enabled then
+    for k, v in pairs(hooks) do
+      local s = type(k) == "string" and rt.is_callable(v) and HOOK_SET[k] == nil and mistakes.suggest(k, HOOKS)
+      if s then
+        mistakes.warn_once(chunkname .. "\0hook\0" .. k, ("%s: '%s' is not a hook, so it never runs " ..
+          "(did you mean '%s'?)"):format(chunkname, k, s))
+      end
     end
   end
   return hooks, requires
@@ -376,7 +410,11 @@ function M.destroy(e)
   rt.owner_cancel_all(owner)
   local before_final = M.before_final
   if before_final then before_final(e) end
-  run_hook(e, "final")
+  local final = run_hook(e, "final")
+  if final and final.status == "suspended" and mistakes.enabled then
+    mistakes.warn_once(e.behaviour.chunk .. "\0final", ("%s: final of %s waited; final cannot wait, so the rest " ..
+      "of it never ran"):format(e.behaviour.chunk, describe_entity(e)))
+  end
   rt.owner_cancel_all(owner) -- whatever final started
   owner.alive = false
   if sync_on and e.sent then mark(e) end

@@ -107,6 +107,12 @@ export class Runtime {
       return 1;
     });
     if (this.tracing) this.setTracing(true);
+    if (options.warnMistakes === false) {
+      this.callEntry('set_warn_mistakes', () => {
+        vm.lua.lua_pushboolean(vm.L, 0);
+        return 1;
+      });
+    }
     this.installWatchdog(options.instructionBudget ?? DEFAULT_INSTRUCTION_BUDGET, options.runawayPolicy ?? 'disable-entity');
   }
 

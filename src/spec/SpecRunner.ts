@@ -18,6 +18,8 @@ export interface SpecResult {
   readonly errors: string[];
   /** What the test printed. */
   readonly prints: string[];
+  /** Warnings during the test (likely mistakes: a misspelled hook, an unknown input action, …). */
+  readonly warnings: string[];
   /** Steps the test ran. */
   readonly steps: number;
 }
@@ -52,12 +54,12 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
     return Array.isArray(listed) ? (listed as string[]) : [];
   }).catch((error: Error) => error);
   if (names instanceof Error) {
-    return [{ file, name: '(loading the file)', passed: false, message: names.message, errors: [], prints: [], steps: 0 }];
+    return [{ file, name: '(loading the file)', passed: false, message: names.message, errors: [], prints: [], warnings: [], steps: 0 }];
   }
   const results: SpecResult[] = [];
   for (const [i, name] of names.entries()) {
     results.push(
-      await withRuntime(runtimeOptions, async (rt, errors, prints) => {
+      await withRuntime(runtimeOptions, async (rt, errors, prints, warnings) => {
         rt.runScript(moduleName);
         errors.length = 0; // reported once, when listing
         prints.length = 0;
@@ -73,7 +75,7 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
         if (status === 'running') {
           const [where] = rt.callExtension('spec_where') as string[];
           const message = `did not finish within ${maxSteps} steps (still waiting at ${where})`;
-          return { file, name, passed: false, message, errors: [...errors], prints: [...prints], steps };
+          return { file, name, passed: false, message, errors: [...errors], prints: [...prints], warnings: [...warnings], steps };
         }
         const passed = status === 'passed' && errors.length === 0;
         return {
@@ -84,6 +86,7 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
           traceback: status === 'failed' ? traceback : undefined,
           errors: [...errors],
           prints: [...prints],
+          warnings: [...warnings],
           steps,
         };
       }),
@@ -94,15 +97,17 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
 
 async function withRuntime<T>(
   options: RuntimeOptions,
-  body: (rt: Awaited<ReturnType<typeof createRuntime>>, errors: string[], prints: string[]) => Promise<T>,
+  body: (rt: Awaited<ReturnType<typeof createRuntime>>, errors: string[], prints: string[], warnings: string[]) => Promise<T>,
 ): Promise<T> {
   const rt = await createRuntime({ ...options, chunks: [SPEC_CHUNK] });
   const errors: string[] = [];
   const prints: string[] = [];
   rt.on('error', (e) => errors.push(e.message));
+  const warnings: string[] = [];
   rt.on('print', (text) => prints.push(text));
+  rt.on('warning', (text) => warnings.push(text));
   try {
-    return await body(rt, errors, prints);
+    return await body(rt, errors, prints, warnings);
   } finally {
     rt.close();
   }

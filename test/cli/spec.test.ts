@@ -156,6 +156,19 @@ end)`,
     expect(r.stdout).toContain('  ✗ waits in a helper\n      did not finish within 50 steps (still waiting at msg_spec.lua:10)\n');
   });
 
+  it('lists the warnings of a file\'s tests once each (a misspelled hook)', async () => {
+    const dir = folder({
+      'bat.lua': 'return { udpate = function(self) self.y = self.y - 1 end }',
+      'bat_spec.lua': `
+it("flies up", function() local b = entities.spawn("bat", { y = 10 }) step(2) expect(b.y).to_be(8) end)
+it("spawns", function() entities.spawn("bat") end)`,
+    });
+    const r = await cli('test', dir);
+    expect(r.stdout).toContain("  warning: bat.lua: 'udpate' is not a hook, so it never runs (did you mean 'update'?)\n");
+    expect(r.stdout.match(/warning: bat.lua/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/1 passed, 1 failed\n1 warning\(s\): see 'warning:' lines above\n$/);
+  });
+
   it('reports a spec file that does not load', async () => {
     const dir = folder({ 'broken_spec.lua': 'it("x", function() end' });
     const r = await cli('test', dir);
