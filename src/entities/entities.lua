@@ -310,8 +310,9 @@ end
 -- Public ------------------------------------------------------------------------------
 
 --- Spawns an entity running behaviour `script`. `opts` gives name, tags and initial view
---- fields; `props` goes to init untouched. Errors at `level` (bad arguments).
-function M.spawn(script, opts, props, fname, level)
+--- fields; `props` goes to init untouched. Errors at `level` (bad arguments). With
+--- `defer_init`, init waits for M.init_spawned (a level links its entities first).
+function M.spawn(script, opts, props, fname, level, defer_init)
   local b = behaviour_for(script, fname, level + 1)
   local name, tags = nil, false
   if opts ~= nil then
@@ -383,8 +384,52 @@ function M.spawn(script, opts, props, fname, level)
     e.inside, e.was = {}, false
     triggers[#triggers + 1] = e
   end
-  run_hook(e, "init", props)
+  if not defer_init then run_hook(e, "init", props) end
   return self
+end
+
+--- Runs the init of an entity spawned with `defer_init` (if it is still alive).
+function M.init_spawned(self)
+  local e = record_of[self]
+  if e and e.alive then run_hook(e, "init", e.props) end
+end
+
+local by_tiled = {} -- Tiled object id -> record, for level.entity (the last map loaded wins)
+
+--- The live entity spawned from Tiled object `id` (of the last map that had one), or nil.
+function M.tiled_entity(id)
+  local e = by_tiled[id]
+  return e and e.alive and e.self or nil
+end
+
+--- Before any init of a level runs: notes which entity each Tiled object became, and
+--- replaces the object references in the items' props ({ tiled_object = id }) with them.
+local function link_tiled(items, selves)
+  local by_id = {}
+  for i = 1, #items do
+    local id = items[i].tiled_id
+    if id and selves[i] then
+      by_id[id] = selves[i]
+      by_tiled[id] = record_of[selves[i]]
+    end
+  end
+  for i = 1, #items do
+    local props = items[i].props
+    if type(props) == "table" then
+      for k, v in pairs(props) do
+        if type(v) == "table" and v.tiled_object ~= nil then props[k] = by_id[v.tiled_object] end
+      end
+    end
+  end
+end
+
+--- Loads the behaviours of a level's items before anything spawns; an error names the item
+--- (`entity #3 ('door')`, or a Tiled object's layer and id) and is raised at `level`.
+local function load_behaviours(list, fname, level)
+  for i = 1, #list do
+    local ok, err = pcall(behaviour_for, list[i].script, fname, 1)
+    if not ok then error(("%s (%s)"):format(rt.error_text(err), list[i].label or ("entity #" .. i)), level + 1) end
+  end
 end
 
 --- Destroys entity record `e`: cancels what it owns, runs `final` once, frees its slots and
@@ -439,15 +484,18 @@ function M.count()
 end
 
 --- Loads (once) the behaviours a spawn list names, then spawns each entry in order; each
---- entry is { script = , opts = , props = }. Errors before spawning anything if a
---- behaviour cannot load. Returns the `self` tables.
+--- entry is { script = , opts = , props = , label = , tiled_id = }. Errors before spawning
+--- anything if a behaviour cannot load. Every entity exists (and Tiled object references
+--- are linked) before the first init runs; inits run in file order. Returns the `self` tables.
 function M.spawn_all(list, fname, level)
-  for i = 1, #list do behaviour_for(list[i].script, fname, level + 1) end
+  load_behaviours(list, fname, level + 1)
   local out = {}
   for i = 1, #list do
     local item = list[i]
-    out[i] = M.spawn(item.script, item.opts, item.props, fname, level + 1)
+    out[i] = M.spawn(item.script, item.opts, item.props, fname, level + 1, true)
   end
+  link_tiled(list, out)
+  for i = 1, #out do M.init_spawned(out[i]) end
   return out
 end
 
@@ -673,16 +721,20 @@ local entry = rt.entry
 --- Spawns a validated level list (from the host) in file order, each spawn with its own
 --- instruction budget. Returns the entity ids, or false and the error message.
 function entry.spawn_level(list)
-  for i = 1, #list do
-    local ok, err = pcall(behaviour_for, list[i].script, "level", 1)
-    if not ok then return false, ("%s (entity #%d%s)"):format(rt.error_text(err), i,
-      list[i].opts and list[i].opts.name and (", '" .. list[i].opts.name .. "'") or "") end
-  end
-  local ids = {}
-  sched.run_from_host(list, #list, function(item)
+  local ok, err = pcall(load_behaviours, list, "level", 1)
+  if not ok then return false, rt.error_text(err) end
+  local ids, selves = {}, {}
+  sched.run_from_host(list, #list, function(item, i)
     ctx.owner, ctx.source = nil, "init"
-    local self = M.spawn(item.script, item.opts, item.props, "level", 1)
+    local self = M.spawn(item.script, item.opts, item.props, "level", 1, true)
+    selves[i] = self
     ids[#ids + 1] = record_of[self].eid
+  end)
+  link_tiled(list, selves)
+  -- Each init with its own instruction budget, in file order.
+  sched.run_from_host(selves, #list, function(self)
+    ctx.owner, ctx.source = nil, "init"
+    M.init_spawned(self)
   end)
   return ids
 end

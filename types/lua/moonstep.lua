@@ -298,3 +298,9 @@ level = {}
 ---@param name string
 ---@return Entity[]
 function level.load(name) end
+
+---The live entity spawned from the Tiled object with this id (of the last map loaded that had
+---one), or nil. (A Tiled property of type `object` already arrives in `props` as the entity.)
+---@param tiled_id integer the object's id in Tiled
+---@return Entity|nil
+function level.entity(tiled_id) end
