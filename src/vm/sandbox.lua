@@ -208,14 +208,17 @@ end
 -- the script's line is the pcall's. A memory error has none either. (Script errors, and the
 -- standard library's, stay as Lua raises them.)
 local getinfo = rt.debug.getinfo
-local function locate(f, ok, err, ...)
-  if ok or type(err) ~= "string" or err:find("^[^\n]-:%d+: ") then return ok, err, ... end
+local function locate(f, ok, ...)
+  if ok then return ok, ... end
+  local err = ...
+  if aborting() then error(err, 0) end
+  if type(err) ~= "string" or err:find("^[^\n]-:%d+: ") then return false, err end
   local info = type(f) == "function" and getinfo(f, "S")
-  if err ~= "not enough memory" and not (info and info.short_src:find("^moonstep/")) then return ok, err, ... end
-  return ok, rt.script_location() .. ": " .. err
+  if err ~= "not enough memory" and not (info and info.short_src:find("^moonstep/")) then return false, err end
+  return false, rt.script_location() .. ": " .. err
 end
 local function safe_pcall(f, ...)
-  return locate(f, reraise(raw_pcall(f, ...)))
+  return locate(f, raw_pcall(f, ...))
 end
 local function safe_xpcall(f, handler, ...)
   return reraise(raw_xpcall(f, handler, ...))
