@@ -38,6 +38,8 @@ Options:
                     'event: NAME VALUES...' (values as JSON), among the prints
   --trace FILE      write every callback and resume as JSON lines to FILE
   --digest          print a digest of the trace to standard error at the end
+  --no-hints        no warnings about likely mistakes (a misspelled hook or view field, an
+                    unknown input action, a final that waits); on by default
   --record FILE     write the host inputs of the run (a replay log) to FILE
   --replay FILE     take the host inputs from a replay log instead of --event
   --root DIR        another script root for require and entities.spawn (repeatable); the
@@ -55,6 +57,7 @@ Options:
   --root DIR        as for run; the spec directory is always the first root
   --assets DIR, --levels DIR   as for run
   --max-steps N     steps a test may take before it fails as unfinished (default 36000)
+  --no-hints        as for run
 
 Exit code: 0 when no script error occurred (run) or every test passed (test), 1 otherwise,
 2 on bad usage or a missing file.
@@ -70,6 +73,7 @@ interface RunOptions {
   printEvents: boolean;
   trace?: string;
   digest: boolean;
+  hints: boolean;
   record?: string;
   replay?: string;
   assets?: string;
@@ -146,6 +150,7 @@ function parseRunArgs(args: string[]): RunOptions {
     events: { type: 'boolean' },
     trace: { type: 'string' },
     digest: { type: 'boolean' },
+    'no-hints': { type: 'boolean' },
     record: { type: 'string' },
     replay: { type: 'string' },
     assets: { type: 'string' },
@@ -164,6 +169,7 @@ function parseRunArgs(args: string[]): RunOptions {
     printEvents: values.events ?? false,
     trace: values.trace,
     digest: values.digest ?? false,
+    hints: !values['no-hints'],
     record: values.record,
     replay: values.replay,
     assets: values.assets,
@@ -200,6 +206,7 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
   const runtime = await createRuntime({
     hz: options.hz,
     seed: options.seed,
+    warnMistakes: options.hints,
     trace: tracing,
     scriptRoots: [new FsScriptLoader(dirname(file)), ...options.roots.map((r) => new FsScriptLoader(r))],
     ...world,
@@ -278,6 +285,7 @@ interface TestOptions {
   assets?: string;
   levels?: string;
   maxSteps: number;
+  hints: boolean;
 }
 
 function parseTestArgs(args: string[]): TestOptions {
@@ -286,6 +294,7 @@ function parseTestArgs(args: string[]): TestOptions {
     assets: { type: 'string' },
     levels: { type: 'string' },
     'max-steps': { type: 'string' },
+    'no-hints': { type: 'boolean' },
   }, 'directory (or spec file)');
   return {
     target,
@@ -293,6 +302,7 @@ function parseTestArgs(args: string[]): TestOptions {
     assets: values.assets,
     levels: values.levels,
     maxSteps: integerOption(values['max-steps'], '--max-steps', 1, 36_000),
+    hints: !values['no-hints'],
   };
 }
 
@@ -336,7 +346,7 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
     const rel = relative(root, file);
     const moduleName = rel.slice(0, -'.lua'.length).split(sep).join('.');
     io.stdout(`${rel.split(sep).join('/')}\n`);
-    const results = await runSpecFile(moduleName, { scriptRoots, maxSteps: options.maxSteps, ...world });
+    const results = await runSpecFile(moduleName, { scriptRoots, maxSteps: options.maxSteps, warnMistakes: options.hints, ...world });
     if (results.length === 0) {
       io.stdout('  (no tests: it(name, fn) registers one, and must run while the file loads, before any wait)\n');
     }

@@ -155,6 +155,13 @@ end, 0)`,
     expect(bad.stderr).toContain("--input takes STEP:ACTION[:N] with N ≥ 1 (got 'jump')");
   });
 
+  it('warns of likely mistakes on stderr, unless --no-hints', async () => {
+    const dir = scripts({ 'main.lua': 'entities.spawn("bat")', 'bat.lua': 'return { udpate = function() end }' });
+    const r = await cli('run', join(dir, 'main.lua'), '--frames', '1');
+    expect(r.stderr).toBe("moonstep: warning: bat.lua: 'udpate' is not a hook, so it never runs (did you mean 'update'?)\n");
+    expect((await cli('run', join(dir, 'main.lua'), '--frames', '1', '--no-hints')).stderr).toBe('');
+  });
+
   it('prints the events scripts send to the game with --events', async () => {
     const dir = scripts({
       'main.lua': `setTimeout(function() events.emit("score", 10, "bat", { combo = 2 }) print("after") events.emit("done") end, 20)`,

@@ -167,6 +167,7 @@ it("spawns", function() entities.spawn("bat") end)`,
     expect(r.stdout).toContain("  warning: bat.lua: 'udpate' is not a hook, so it never runs (did you mean 'update'?)\n");
     expect(r.stdout.match(/warning: bat.lua/g)).toHaveLength(1);
     expect(r.stdout).toMatch(/1 passed, 1 failed\n1 warning\(s\): see 'warning:' lines above\n$/);
+    expect((await cli('test', dir, '--no-hints')).stdout).not.toContain('warning');
   });
 
   it('reports a spec file that does not load', async () => {
