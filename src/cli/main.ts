@@ -215,7 +215,7 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
   runtime.on('print', (text) => io.stdout(`${text}\n`));
   runtime.on('warning', (message) => io.stderr(`moonstep: warning: ${message}\n`));
   if (options.printEvents) {
-    runtime.on('emit', (name, values) => io.stdout(`event: ${[name, ...values.map((v) => JSON.stringify(v))].join(' ')}\n`));
+    runtime.on('luaEvent', (name, values) => io.stdout(`event: ${[name, ...values.map((v) => JSON.stringify(v))].join(' ')}\n`));
   }
   runtime.on('error', (error) => {
     scriptErrors++;

@@ -42,7 +42,7 @@ export type RuntimeEvents = {
   /** The runtime closed. */
   close: [];
   /** A script called `events.emit(name, ...)` (every name; `lua:<name>` hears one name). */
-  emit: [name: string, values: PlainValue[]];
+  luaEvent: [name: string, values: PlainValue[]];
 } & {
   [name: `lua:${string}`]: PlainValue[];
 };

@@ -805,7 +805,7 @@ export class Runtime {
         const name = vm.toStringAt(1, L)!;
         const event = `lua:${name}` as const;
         const named = this.bus.listenerCount(event) > 0;
-        if (!named && this.bus.listenerCount('emit') === 0) return 0;
+        if (!named && this.bus.listenerCount('luaEvent') === 0) return 0;
         const n = lua.lua_gettop(L);
         const values: PlainValue[] = [];
         try {
@@ -817,7 +817,7 @@ export class Runtime {
           throw error;
         }
         if (named) this.outbox.push([event, values]);
-        this.outbox.push(['emit', [name, values]]);
+        if (this.bus.listenerCount('luaEvent') > 0) this.outbox.push(['luaEvent', [name, values]]);
         return 0;
       },
       read_module: (L) => {

@@ -106,6 +106,15 @@ describe('events between the host and scripts', () => {
     expect(heard).toEqual([[10, { combo: 3, tags: ['a', 'b'] }]]);
   });
 
+  it('runtime.on("luaEvent") hears every events.emit from Lua with its name', async () => {
+    const { rt, run, steps } = await start();
+    const heard: unknown[] = [];
+    rt.on('luaEvent', (name, values) => heard.push([name, values]));
+    run(`setTimeout(function() events.emit("score", 10) events.emit("done") end, 0)`);
+    steps(1);
+    expect(heard).toEqual([['score', [10]], ['done', []]]);
+  });
+
   it('rejects payloads that are not plain data, with a clear error', async () => {
     const { rt, run, prints } = await start();
     expect(() => rt.emit('x', () => 1)).toThrow(/payload of event 'x'/);
