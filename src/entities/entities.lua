@@ -89,18 +89,19 @@ end
 -- probably a misspelling: warn once per behaviour and name.
 local VIEW_NAMES = { "x", "y", "rotation", "scale_x", "scale_y", "alpha", "z", "visible", "tint", "sprite",
                      "width", "height" }
+local fields_checked = setmetatable({}, { __mode = "k" }) -- behaviour -> set of field names
 local function check_own_field(self, k)
   local e = record_of[self]
   local b = e and e.behaviour
   if not b or type(k) ~= "string" then return end
-  local key = b.name .. "\0field\0" .. k
-  if mistakes.seen(key) then return end
+  local checked = fields_checked[b]
+  if not checked then checked = {}; fields_checked[b] = checked end
+  if checked[k] then return end
+  checked[k] = true
   local s = mistakes.suggest(k, VIEW_NAMES)
   if s then
-    mistakes.warn_once(key, ("%s: entity field '%s' is not a view field, so it only stores a value " ..
-      "(did you mean '%s'?)"):format(rt.script_location(), k, s))
-  else
-    mistakes.warn_once(key, nil)
+    mistakes.warn_once(b.name .. "\0field\0" .. k, ("%s: entity field '%s' is not a view field, so it only " ..
+      "stores a value (did you mean '%s'?)"):format(rt.script_location(), k, s))
   end
 end
 

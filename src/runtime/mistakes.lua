@@ -15,16 +15,11 @@ local warned = {} -- key -> true: what has been said already
 
 -- Public ------------------------------------------------------------------------------
 
---- Sends `message` (if any) as a warning the first time `key` is seen; later calls say nothing.
+--- Sends `message` as a warning the first time `key` is seen; later calls say nothing.
 function M.warn_once(key, message)
   if warned[key] then return end
   warned[key] = true
-  if message then rt.warn(message) end
-end
-
---- True if `key` was given to warn_once already (with or without a message).
-function M.seen(key)
-  return warned[key] == true
+  rt.warn(message)
 end
 
 --- The candidate closest to `name` (in edit distance, at most 1 for names of 3 or 4
