@@ -263,12 +263,9 @@ end
 function rt.entry.spec_where()
   local t = state.task
   if not t or t.status ~= "suspended" then return "?" end
-  for level = 0, 60 do
-    local info = rt.debug.getinfo(t.co, level, "Sl")
-    if not info then break end
-    if info.what ~= "C" and not info.short_src:find("^moonstep/") then
-      return info.short_src .. ":" .. tostring(info.currentline)
-    end
+  -- The first frame of the suspended test's traceback that is neither the runtime's nor C.
+  for frame in rt.debug.traceback(t.co, "", 0):gmatch("\n\t([^\n]-:%d+):") do
+    if not frame:find("^moonstep/") and not frame:find("^%[C%]") then return frame end
   end
   return "?"
 end
