@@ -187,6 +187,8 @@ local string_gsub = string.gsub
 --- Drops the runtime's own frames (chunks named `moonstep/...`) and the engine's (`[C]: in
 --- global 'error'`, ...) from a traceback: what is left is the scripts' own lines.
 local function clean_traceback(tb)
+  -- A script function the runtime called is named after the runtime's variable ("in local 'fn'").
+  tb = string_gsub(tb, "(\n\t[^\n]-:%d+:) in %a+ '[^'\n]*'(\n\t[^\n]*moonstep/)", "%1 in function%2")
   tb = string_gsub(tb, "\n\t%[?C?%]?:? ?[^\n]*moonstep/[^\n]*", "")
   tb = string_gsub(tb, "\n\t%[C%]: in [^\n]*", "")
   return tb

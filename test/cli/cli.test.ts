@@ -44,7 +44,7 @@ describe('The moonstep command', () => {
     const r = await cli('run', join(dir, 'main.lua'), '--frames', '2');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('before\nafter\n');
-    expect(r.stderr).toBe('error: main.lua:3: boom\nstack traceback:\n\tmain.lua:3: in local \'fn\'\n'); // no engine frames
+    expect(r.stderr).toBe('error: main.lua:3: boom\nstack traceback:\n\tmain.lua:3: in function\n'); // no engine frames, no engine names
   });
 
   it('exits 1 on a syntax error', async () => {
