@@ -38,10 +38,10 @@ Options:
                     'event: NAME VALUES...' (values as JSON), among the prints
   --trace FILE      write every callback and resume as JSON lines to FILE
   --digest          print a digest of the trace to standard error at the end
-  --no-hints        no warnings about likely mistakes (a misspelled hook or view field, an
-                    unknown input action, a final that waits); on by default
+  --no-hints        turn off the warnings about likely mistakes (a misspelled hook or view
+                    field, an unknown input action, a final that waits)
   --record FILE     write the host inputs of the run (a replay log) to FILE
-  --replay FILE     take the host inputs from a replay log instead of --event
+  --replay FILE     take the host inputs from a replay log instead of --event and --input
   --root DIR        another script root for require and entities.spawn (repeatable); the
                     script's own folder is always the first
   --assets DIR      images below DIR are assets (named by file name), for sprites and assets.load
