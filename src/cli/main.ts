@@ -46,7 +46,7 @@ Options:
                     script's own folder is always the first
   --assets DIR      images below DIR are assets (named by file name), for sprites and assets.load
   --levels DIR      level.load(name) reads DIR/name.json or DIR/name.tmj (a Tiled map)
-                    (each folder given must exist: leave the option out if the mod has none)
+                    (optional: a folder that is not there is skipped, with a note)
   -h, --help        show this help
 
 moonstep test: runs every *_spec.lua file below the directory (or the one file), each test
@@ -202,7 +202,7 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
   }
   const tracing = options.trace !== undefined || options.digest;
   checkRoots(options.roots);
-  const world = worldOptions(options);
+  const world = worldOptions(options, io);
   const runtime = await createRuntime({
     hz: options.hz,
     seed: options.seed,
@@ -260,22 +260,26 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
   return scriptErrors > 0 ? EXIT_SCRIPT_ERROR : EXIT_OK;
 }
 
-/** Assets and levels from directories (run and test). */
-function worldOptions(options: { assets?: string; levels?: string }): Partial<RuntimeOptions> {
+/**
+ * Assets and levels from directories (run and test). A folder that is not there is optional:
+ * a mod without sprites or levels runs with the documented command, and a note says so.
+ */
+function worldOptions(options: { assets?: string; levels?: string }, io: CliIO): Partial<RuntimeOptions> {
   const out: Partial<RuntimeOptions> = {};
-  for (const flag of ['assets', 'levels'] as const) {
+  const present = (flag: 'assets' | 'levels') => {
     const dir = options[flag];
-    if (dir && !existsSync(dir)) {
-      throw new MissingPathError(`--${flag}: no such directory: ${dir} (leave --${flag} out if the mod has none)`);
-    }
+    if (dir === undefined) return undefined;
+    if (existsSync(dir) && statSync(dir).isDirectory()) return dir;
+    io.stderr(`moonstep: note: --${flag} ${dir}: no such directory; running without ${flag === 'assets' ? 'assets' : 'levels'}\n`);
+    return undefined;
+  };
+  const assets = present('assets');
+  const levels = present('levels');
+  if (assets) {
+    out.assets = manifestFromDirectory(assets);
+    out.assetLoader = fsAssetLoader(assets);
   }
-  if (options.assets) {
-    out.assets = manifestFromDirectory(options.assets);
-    out.assetLoader = fsAssetLoader(options.assets);
-  }
-  if (options.levels) {
-    out.levels = levelsFromDirectory(options.levels);
-  }
+  if (levels) out.levels = levelsFromDirectory(levels);
   return out;
 }
 
@@ -337,7 +341,7 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
     return EXIT_USAGE;
   }
   checkRoots(options.roots);
-  const world = worldOptions(options); // usage errors before any output
+  const world = worldOptions(options, io); // before any output
   const scriptRoots = [new FsScriptLoader(root), ...options.roots.map((r) => new FsScriptLoader(r))];
   let passed = 0;
   let failed = 0;

@@ -178,14 +178,19 @@ it("spawns", function() entities.spawn("bat") end)`,
     expect(r.stdout).toContain('broken_spec.lua:1:');
   });
 
-  it('explains a missing folder before printing anything, in one line', async () => {
+  it('explains a missing root folder before printing anything, in one line', async () => {
     const dir = folder({ 'a_spec.lua': 'it("x", function() end)' });
-    for (const flag of ['--root', '--assets', '--levels']) {
-      const r = await cli('test', dir, flag, '/no/such/dir');
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(new RegExp(`^moonstep: ${flag}: no such directory: /no/such/dir.*\n$`));
-    }
+    const r = await cli('test', dir, '--root', '/no/such/dir');
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'moonstep: --root: no such directory: /no/such/dir\n' });
+  });
+
+  it('runs the documented command for a mod without sprites or levels folders, with a note', async () => {
+    const dir = folder({ 'specs/a_spec.lua': 'it("x", function() end)', 'scripts/bat.lua': 'return {}' });
+    const r = await cli('test', join(dir, 'specs'), '--root', join(dir, 'scripts'), '--assets', join(dir, 'assets/sprites'), '--levels', join(dir, 'assets/levels'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('a_spec.lua\n  ✓ x\n\n1 passed, 0 failed\n');
+    expect(r.stderr).toContain('running without assets');
+    expect(r.stderr).toContain('running without levels');
   });
 
   it('explains bad usage', async () => {
