@@ -1,4 +1,4 @@
--- An example scene for the headless runner: `npm start` runs it for 180 steps (3 s at 60 Hz).
+-- An example scene for the headless runner: `npm run example` runs it for 180 steps (3 s at 60 Hz).
 -- Timers, tasks and events, each printing the step it ran on.
 local greet = require("greet")
 

@@ -137,10 +137,9 @@ function M.wait(name, timeout)
   check_finite(timeout, 2, "events.wait", true)
   local t = sched.current_task("events.wait")
   local record = connect(name, nil, true, t)
-  -- (Stopped here, the waiter is dropped at the next emit: dispatch skips dead tasks.)
-  local function after(first, ...)
-    if first == TIMEOUT then disconnect(record); return end
-    return first, ...
+  local function after(...) -- exactly the emitted values: none when the event carries none
+    if select("#", ...) > 0 and (...) == TIMEOUT then disconnect(record); return end
+    return ...
   end
   if timeout then
     return after(sched.wait_until_key(t, sched.now_key() + sched.seconds_to_key(math.max(0, timeout)),

@@ -13,6 +13,11 @@ local arg_error = rt.arg_error
 
 local down, pressed, released = {}, {}, {}
 local EMPTY = {}
+-- Actions the game binds (sent with a snapshot when its bindings change), and every action
+-- seen held or pressed so far: an action read that is neither may be misspelled.
+local bound, nbound = {}, 0
+local seen, nseen = {}, 0
+local checked = {} -- action -> nseen when it was last checked
 
 local function set_of(list)
   local set = {}
@@ -22,8 +27,27 @@ local function set_of(list)
   return set
 end
 
+local function see(action)
+  if not seen[action] then seen[action], nseen = true, nseen + 1 end
+end
+
+--- An action no binding names and nobody pressed yet: warn once if the game binds actions
+--- (it is unknown) or if a known one is close (a misspelling).
+local function check_unknown(action, fname)
+  if bound[action] or checked[action] == nseen or not rt.mistakes.enabled then return end
+  checked[action] = nseen
+  local known = {}
+  for a in pairs(bound) do known[a] = true end
+  for a in pairs(seen) do known[a] = true end
+  local hint = rt.mistakes.did_you_mean(action, known)
+  if nbound == 0 and hint == "" then return end
+  rt.mistakes.warn_once("input\0" .. action, ("%s: %s: no input action '%s' is bound or has been pressed, so it " ..
+    "reads false%s"):format(rt.script_location(), fname, action, hint))
+end
+
 local function check_action(action, fname)
   if type(action) ~= "string" then arg_error(1, fname, "action name (string)", action, 3) end
+  if not seen[action] then check_unknown(action, fname) end
 end
 
 -- Public ------------------------------------------------------------------------------
@@ -49,6 +73,12 @@ end
 --- Applies a snapshot from the host: { down = {...}, pressed = {...}, released = {...} }.
 function M.apply(snapshot)
   down, pressed, released = set_of(snapshot.down), set_of(snapshot.pressed), set_of(snapshot.released)
+  for action in pairs(down) do see(action) end
+  for action in pairs(pressed) do see(action) end
+  local actions = snapshot.actions
+  if type(actions) == "table" then
+    bound, nbound = set_of(actions), #actions
+  end
 end
 
 local simulated = {} -- { action, is_down } queued by M.simulate for the next step
@@ -57,6 +87,7 @@ local simulated = {} -- { action, is_down } queued by M.simulate for the next st
 --- changed (for the spec runner's press/release).
 function M.simulate(action, is_down)
   simulated[#simulated + 1] = { action, is_down }
+  see(action)
 end
 
 -- Edges last one step: cleared at the start of each step, before host inputs arrive.

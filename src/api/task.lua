@@ -115,7 +115,7 @@ end
 function M.delay(seconds, fn, ...)
   check_finite(seconds, 1, "task.delay", true)
   local co = check_task_target(fn, 2, "task.delay")
-  return start_later(co, sched.now_key() + sched.seconds_to_key(seconds or 0), pack(...))
+  return start_later(co, sched.now_key() + sched.seconds_to_key(math.max(0, seconds or 0)), pack(...)) -- < 0 as 0
 end
 
 local current_task, wait_until_key, now_key = sched.current_task, sched.wait_until_key, sched.now_key

@@ -1,6 +1,8 @@
--- Browser-style timers for scripts (milliseconds) and the `time` module (seconds).
--- setTimeout / setInterval return integer ids; clearTimeout and clearInterval accept
--- either kind, and ignore nil, unknown and already-cleared ids.
+-- Timers for scripts: the browser-style globals in milliseconds (setTimeout, setInterval,
+-- clearTimeout, clearInterval), the same timers in seconds (timers.after, timers.every,
+-- timers.cancel), and the `time` module (seconds). Both families are one kind of timer on
+-- one scheduler: ids are interchangeable, and clearing accepts either kind and ignores nil,
+-- unknown and already-cleared ids.
 local rt = ...
 local sched = rt.scheduler
 
@@ -10,7 +12,7 @@ local check_callable, check_finite = rt.check_callable, rt.check_finite
 local slot_get = rt.slot_get
 local select, pack = select, table.pack
 local math_type, math_tointeger = math.type, math.tointeger
-local timer_new, ms_to_key = sched.timer_new, sched.ms_to_key
+local timer_new, ms_to_key, seconds_to_key = sched.timer_new, sched.ms_to_key, sched.seconds_to_key
 
 -- Public ------------------------------------------------------------------------------
 
@@ -53,6 +55,26 @@ end
 --- clearInterval(id): same as clearTimeout.
 M.clearInterval = M.clearTimeout
 
+--- timers.after(seconds, fn, ...) -> id: setTimeout in seconds: calls fn(...) once, in the
+--- first step at least `seconds` of game time from now (0 or negative: the next step).
+function M.after(seconds, fn, ...)
+  check_finite(seconds, 1, "timers.after")
+  check_callable(fn, 2, "timers.after")
+  local args = select("#", ...) > 0 and pack(...) or nil
+  local id = timer_new(fn, seconds_to_key(seconds), nil, args)
+  if not id then error("timers.after: " .. rt.queue.STEP_FULL, 2) end
+  return id
+end
+
+--- timers.every(seconds, fn, ...) -> id: setInterval in seconds: calls fn(...) at
+--- start + k*seconds exactly, at most once per step (0 or negative: every step).
+function M.every(seconds, fn, ...)
+  check_finite(seconds, 1, "timers.every")
+  check_callable(fn, 2, "timers.every")
+  local args = select("#", ...) > 0 and pack(...) or nil
+  return timer_new(fn, nil, seconds_to_key(seconds), args)
+end
+
 --- time.now() -> game seconds at the start of the current step (0 before the first step).
 --- time.frame() -> steps run so far. time.dt() -> the step length in seconds.
 M.time = {
@@ -66,5 +88,6 @@ rt.globals.setInterval = M.setInterval
 rt.globals.clearTimeout = M.clearTimeout
 rt.globals.clearInterval = M.clearInterval
 rt.globals.time = M.time
+rt.globals.timers = { after = M.after, every = M.every, cancel = M.clearTimeout }
 
 return M

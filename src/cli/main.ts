@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createRuntime, LuaSyntaxError, type LuaRuntimeError, type ReplayLog, type RuntimeOptions } from '../index';
 import { FsScriptLoader } from '../node/FsScriptLoader';
 import { fsAssetLoader, levelsFromDirectory, manifestFromDirectory } from '../node/FsAssets';
-import { runSpecFile } from '../spec/SpecRunner';
+import { runSpecFile, settleHostCalls } from '../spec/SpecRunner';
 
 /** Where the CLI writes. */
 export interface CliIO {
@@ -22,7 +22,7 @@ export const USAGE = `Usage: moonstep run <file.lua> [options]
 
 moonstep run: runs a Lua script as the main chunk of a headless moonstep runtime, for a number of fixed steps.
 Scripts next to the file can be required. Standard output carries what the script prints;
-errors go to standard error as file:line: message, with a traceback.
+errors go to standard error as 'error: file:line: message', with a traceback.
 
 Options:
   --frames N        steps to run (default 600)
@@ -31,14 +31,22 @@ Options:
   --event S:NAME[:JSON]
                     send event NAME (payload: a JSON array of values, or one JSON value)
                     to the scripts before step S; repeatable
+  --input S:ACTION[:N]
+                    press input action ACTION before step S and release it N steps later
+                    (default 1: a tap); repeatable
+  --events          print the events scripts send to the game (events.emit) as
+                    'event: NAME VALUES...' (values as JSON), among the prints
   --trace FILE      write every callback and resume as JSON lines to FILE
   --digest          print a digest of the trace to standard error at the end
+  --no-hints        turn off the warnings about likely mistakes (a misspelled hook or view
+                    field, an unknown input action, a final that waits)
   --record FILE     write the host inputs of the run (a replay log) to FILE
-  --replay FILE     take the host inputs from a replay log instead of --event
+  --replay FILE     take the host inputs from a replay log instead of --event and --input
   --root DIR        another script root for require and entities.spawn (repeatable); the
                     script's own folder is always the first
   --assets DIR      images below DIR are assets (named by file name), for sprites and assets.load
   --levels DIR      level.load(name) reads DIR/name.json or DIR/name.tmj (a Tiled map)
+                    (optional: a folder that is not there is skipped, with a note)
   -h, --help        show this help
 
 moonstep test: runs every *_spec.lua file below the directory (or the one file), each test
@@ -49,6 +57,7 @@ Options:
   --root DIR        as for run; the spec directory is always the first root
   --assets DIR, --levels DIR   as for run
   --max-steps N     steps a test may take before it fails as unfinished (default 36000)
+  --no-hints        as for run
 
 Exit code: 0 when no script error occurred (run) or every test passed (test), 1 otherwise,
 2 on bad usage or a missing file.
@@ -60,8 +69,11 @@ interface RunOptions {
   hz: number;
   seed: number;
   events: Array<{ step: number; name: string; payload: unknown[] }>;
+  inputs: Array<{ step: number; action: string; steps: number }>;
+  printEvents: boolean;
   trace?: string;
   digest: boolean;
+  hints: boolean;
   record?: string;
   replay?: string;
   assets?: string;
@@ -70,6 +82,8 @@ interface RunOptions {
 }
 
 class UsageError extends Error {}
+/** A usage error about a file or folder that is not there: said in one line, without the usage. */
+class MissingPathError extends UsageError {}
 
 /**
  * Parses `args` with node's parseArgs (strict: unknown options, missing values and extra
@@ -112,14 +126,31 @@ function parseEvent(text: string): { step: number; name: string; payload: unknow
   return { step: Number(m[1]), name: m[2]!, payload };
 }
 
+/** One --input value, STEP:ACTION[:N]. */
+function parseInput(text: string): { step: number; action: string; steps: number } {
+  const m = /^(\d+):([^:]+)(?::(\d+))?$/.exec(text);
+  if (!m || (m[3] !== undefined && Number(m[3]) < 1)) throw new UsageError(`--input takes STEP:ACTION[:N] with N ≥ 1 (got '${text}')`);
+  return { step: Number(m[1]), action: m[2]!, steps: m[3] === undefined ? 1 : Number(m[3]) };
+}
+
+/** Each --root must be a folder. */
+function checkRoots(roots: string[]): void {
+  for (const dir of roots) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new MissingPathError(`--root: no such directory: ${dir}`);
+  }
+}
+
 function parseRunArgs(args: string[]): RunOptions {
   const { values, target } = parseCommandArgs(args, {
     frames: { type: 'string' },
     hz: { type: 'string' },
     seed: { type: 'string' },
     event: { type: 'string', multiple: true },
+    input: { type: 'string', multiple: true },
+    events: { type: 'boolean' },
     trace: { type: 'string' },
     digest: { type: 'boolean' },
+    'no-hints': { type: 'boolean' },
     record: { type: 'string' },
     replay: { type: 'string' },
     assets: { type: 'string' },
@@ -134,8 +165,11 @@ function parseRunArgs(args: string[]): RunOptions {
     hz: integerOption(values.hz, '--hz', 1, 60),
     seed,
     events: (values.event ?? []).map(parseEvent),
+    inputs: (values.input ?? []).map(parseInput),
+    printEvents: values.events ?? false,
     trace: values.trace,
     digest: values.digest ?? false,
+    hints: !values['no-hints'],
     record: values.record,
     replay: values.replay,
     assets: values.assets,
@@ -144,10 +178,11 @@ function parseRunArgs(args: string[]): RunOptions {
   };
 }
 
+/** `error: file:line: message`, then the traceback (the scripts' frames only), as the docs show. */
 function formatError(error: LuaRuntimeError): string {
   const where = `${error.chunk}:${error.line}:`;
   const head = error.message.startsWith(where) || error.line === 0 ? error.message : `${where} ${error.message}`;
-  return error.traceback ? `${head}\n${error.traceback}\n` : `${head}\n`;
+  return error.traceback ? `error: ${head}\n${error.traceback}\n` : `error: ${head}\n`;
 }
 
 async function run(options: RunOptions, io: CliIO): Promise<number> {
@@ -166,16 +201,22 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
     }
   }
   const tracing = options.trace !== undefined || options.digest;
+  checkRoots(options.roots);
+  const world = worldOptions(options, io);
   const runtime = await createRuntime({
     hz: options.hz,
     seed: options.seed,
+    warnMistakes: options.hints,
     trace: tracing,
     scriptRoots: [new FsScriptLoader(dirname(file)), ...options.roots.map((r) => new FsScriptLoader(r))],
-    ...worldOptions(options),
+    ...world,
   });
   let scriptErrors = 0;
   runtime.on('print', (text) => io.stdout(`${text}\n`));
   runtime.on('warning', (message) => io.stderr(`moonstep: warning: ${message}\n`));
+  if (options.printEvents) {
+    runtime.on('luaEvent', (name, values) => io.stdout(`event: ${[name, ...values.map((v) => JSON.stringify(v))].join(' ')}\n`));
+  }
   runtime.on('error', (error) => {
     scriptErrors++;
     io.stderr(formatError(error));
@@ -187,18 +228,23 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
       runtime.runSource(readFileSync(file, 'utf8'), basename(file));
     } catch (error) {
       if (error instanceof LuaSyntaxError) {
-        io.stderr(`${error.message}\n`);
+        io.stderr(`error: ${error.message}\n`);
         return EXIT_SCRIPT_ERROR;
       }
       throw error;
     }
     for (let step = 1; step <= options.frames; step++) {
+      // Let host promises (host functions, asset and level loads) settle before each step, as
+      // `moonstep test` does: a load started in step k is applied at the start of step k + 1.
+      if (runtime.pendingHostCallCount > 0) await settleHostCalls();
       if (!replayLog) {
         for (const event of options.events) if (event.step === step) runtime.emit(event.name, ...event.payload);
+        for (const input of options.inputs) {
+          if (input.step === step) runtime.input.press(input.action);
+          if (input.step + input.steps === step) runtime.input.release(input.action);
+        }
       }
       runtime.step();
-      // Let host promises (host functions, asset and level loads) settle between steps.
-      if (runtime.pendingHostCallCount > 0) await new Promise<void>((r) => setImmediate(r));
     }
     if (options.trace) {
       writeFileSync(options.trace, runtime.trace.map((r) => JSON.stringify(r)).join('\n') + (runtime.trace.length ? '\n' : ''));
@@ -214,20 +260,26 @@ async function run(options: RunOptions, io: CliIO): Promise<number> {
   return scriptErrors > 0 ? EXIT_SCRIPT_ERROR : EXIT_OK;
 }
 
-/** Assets and levels from directories (run and test). */
-function worldOptions(options: { assets?: string; levels?: string }): Partial<RuntimeOptions> {
+/**
+ * Assets and levels from directories (run and test). A folder that is not there is optional:
+ * a mod without sprites or levels runs with the documented command, and a note says so.
+ */
+function worldOptions(options: { assets?: string; levels?: string }, io: CliIO): Partial<RuntimeOptions> {
   const out: Partial<RuntimeOptions> = {};
-  for (const flag of ['assets', 'levels'] as const) {
+  const present = (flag: 'assets' | 'levels') => {
     const dir = options[flag];
-    if (dir && !existsSync(dir)) throw new UsageError(`--${flag}: no such directory: ${dir}`);
+    if (dir === undefined) return undefined;
+    if (existsSync(dir) && statSync(dir).isDirectory()) return dir;
+    io.stderr(`moonstep: note: --${flag} ${dir}: no such directory; running without ${flag === 'assets' ? 'assets' : 'levels'}\n`);
+    return undefined;
+  };
+  const assets = present('assets');
+  const levels = present('levels');
+  if (assets) {
+    out.assets = manifestFromDirectory(assets);
+    out.assetLoader = fsAssetLoader(assets);
   }
-  if (options.assets) {
-    out.assets = manifestFromDirectory(options.assets);
-    out.assetLoader = fsAssetLoader(options.assets);
-  }
-  if (options.levels) {
-    out.levels = levelsFromDirectory(options.levels);
-  }
+  if (levels) out.levels = levelsFromDirectory(levels);
   return out;
 }
 
@@ -237,6 +289,7 @@ interface TestOptions {
   assets?: string;
   levels?: string;
   maxSteps: number;
+  hints: boolean;
 }
 
 function parseTestArgs(args: string[]): TestOptions {
@@ -245,6 +298,7 @@ function parseTestArgs(args: string[]): TestOptions {
     assets: { type: 'string' },
     levels: { type: 'string' },
     'max-steps': { type: 'string' },
+    'no-hints': { type: 'boolean' },
   }, 'directory (or spec file)');
   return {
     target,
@@ -252,7 +306,15 @@ function parseTestArgs(args: string[]): TestOptions {
     assets: values.assets,
     levels: values.levels,
     maxSteps: integerOption(values['max-steps'], '--max-steps', 1, 36_000),
+    hints: !values['no-hints'],
   };
+}
+
+/** Each distinct text with how often it occurs, in order of first occurrence. */
+function countRepeats(texts: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of texts) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return counts;
 }
 
 function findSpecs(dir: string): string[] {
@@ -278,14 +340,20 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
     io.stderr(`moonstep: no *_spec.lua files below ${options.target}\n`);
     return EXIT_USAGE;
   }
+  checkRoots(options.roots);
+  const world = worldOptions(options, io); // before any output
   const scriptRoots = [new FsScriptLoader(root), ...options.roots.map((r) => new FsScriptLoader(r))];
   let passed = 0;
   let failed = 0;
+  let warned = 0;
   for (const file of files) {
     const rel = relative(root, file);
     const moduleName = rel.slice(0, -'.lua'.length).split(sep).join('.');
     io.stdout(`${rel.split(sep).join('/')}\n`);
-    const results = await runSpecFile(moduleName, { scriptRoots, maxSteps: options.maxSteps, ...worldOptions(options) });
+    const results = await runSpecFile(moduleName, { scriptRoots, maxSteps: options.maxSteps, warnMistakes: options.hints, ...world });
+    if (results.length === 0) {
+      io.stdout('  (no tests: it(name, fn) registers one, and must run while the file loads, before any wait)\n');
+    }
     for (const r of results) {
       if (r.passed) {
         passed++;
@@ -293,13 +361,22 @@ async function test(options: TestOptions, io: CliIO): Promise<number> {
       } else {
         failed++;
         io.stdout(`  ✗ ${r.name}\n      ${r.message ?? 'failed'}\n`);
-        for (const e of r.errors) io.stdout(`      error: ${e}\n`);
+        for (const [e, times] of countRepeats(r.errors)) {
+          io.stdout(`      error: ${e}\n`);
+          if (times > 1) io.stdout(`      … and ${times - 1} more time${times > 2 ? 's' : ''}\n`);
+        }
         for (const p of r.prints.slice(0, 20)) io.stdout(`      print: ${p}\n`);
         if (r.prints.length > 20) io.stdout(`      (${r.prints.length - 20} more prints)\n`);
       }
     }
+    // Each test runs in a fresh runtime, so the same warning may come from every test: once per file.
+    for (const w of new Set(results.flatMap((r) => r.warnings))) {
+      warned++;
+      io.stdout(`  warning: ${w}\n`);
+    }
   }
   io.stdout(`\n${passed} passed, ${failed} failed\n`);
+  if (warned > 0) io.stdout(`${warned} warning(s): see 'warning:' lines above\n`);
   return failed > 0 ? EXIT_SCRIPT_ERROR : EXIT_OK;
 }
 
@@ -330,6 +407,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     throw new UsageError(`unknown command '${command}'`);
   } catch (error) {
+    if (error instanceof MissingPathError) {
+      io.stderr(`moonstep: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
     if (error instanceof UsageError) {
       io.stderr(`moonstep: ${error.message}\n\n${USAGE}`);
       return EXIT_USAGE;

@@ -1,6 +1,6 @@
 import { LevelError } from '../vm/errors';
 import type { PlainValue } from '../vm/LuaVm';
-import { isTiledMap, parseJsonText, parseTiledMap } from './TiledMap';
+import { isTiledMap, parseJsonText, parseTiledMap, tiledObjectLabel } from './TiledMap';
 
 /** One entity of a level file. */
 export interface LevelEntity {
@@ -23,6 +23,8 @@ export interface LevelEntity {
   readonly tags?: readonly string[];
   /** Handed to `init(self, props)` untouched. */
   readonly props?: { readonly [key: string]: PlainValue };
+  /** Set by {@link parseTiledMap} (not written in JSON levels): the Tiled object's id and layer. */
+  readonly tiled?: { readonly id: number; readonly layer: string };
 }
 
 /** A level file: `{ "entities": [ ... ] }` (JSON). */
@@ -36,6 +38,10 @@ export interface SpawnItem {
   readonly script: string;
   readonly opts: { [key: string]: PlainValue };
   readonly props: { [key: string]: PlainValue };
+  /** Where it is in the file, for errors: `entity #3 ('door')`, or `layer 'things', object #12`. */
+  readonly label: string;
+  /** The Tiled object id, for entities of a Tiled map. */
+  readonly tiled_id?: number;
 }
 
 /** What validation needs to know of the runtime. */
@@ -55,7 +61,8 @@ const KNOWN = new Set(['script', 'name', 'tags', 'props', 'alpha', 'visible', 't
 export function parseLevel(input: unknown, level: string, checks: LevelChecks): SpawnItem[] {
   let data = parseJsonText(input, `level '${level}'`, level);
   // A Tiled map: its object layers are the entities.
-  if (isTiledMap(data)) data = { entities: parseTiledMap(data, level).entities };
+  const tiled = isTiledMap(data);
+  if (tiled) data = { entities: parseTiledMap(data, level).entities };
   // Until the data has a level's shape, what it holds is not the script's to read: scripts
   // are told only that it is not a level (LevelError.scriptMessage), the host the details.
   const notALevel = `level '${level}': not a level (expected an object with an "entities" array, or a Tiled map)`;
@@ -67,16 +74,22 @@ export function parseLevel(input: unknown, level: string, checks: LevelChecks): 
   }
   const list = data.entities;
   if (!Array.isArray(list)) throw new LevelError(`level '${level}': "entities" must be an array`, level, -1, 'entities', notALevel);
-  return list.map((raw, index) => parseEntity(raw, index, level, checks));
+  return list.map((raw, index) => parseEntity(raw, index, level, checks, tiled));
 }
 
-function parseEntity(raw: unknown, index: number, level: string, checks: LevelChecks): SpawnItem {
-  const label = (name?: unknown) => `level '${level}', entity #${index + 1}${typeof name === 'string' ? ` ('${name}')` : ''}`;
+function parseEntity(raw: unknown, index: number, level: string, checks: LevelChecks, tiled: boolean): SpawnItem {
+  // Where the entity is: its place in a level file, or its Tiled object id and layer.
+  const place = (name?: unknown) => {
+    const origin = tiled && isObject(raw) ? (raw.tiled as { id: number; layer: string } | undefined) : undefined;
+    if (origin) return tiledObjectLabel(origin.layer, origin.id, name);
+    return `entity #${index + 1}${typeof name === 'string' ? ` ('${name}')` : ''}`;
+  };
+  const label = (name?: unknown) => `${tiled ? 'map' : 'level'} '${level}', ${place(name)}`;
   if (!isObject(raw)) throw new LevelError(`${label()}: expected an object`, level, index);
   const fail = (field: string, message: string): never => {
     throw new LevelError(`${label(raw.name)}, field '${field}': ${message}`, level, index, field);
   };
-  for (const key of Object.keys(raw)) if (!KNOWN.has(key)) fail(key, 'unknown field');
+  for (const key of Object.keys(raw)) if (!KNOWN.has(key) && !(tiled && key === 'tiled')) fail(key, 'unknown field');
   const opts: { [key: string]: PlainValue } = {};
   const script = raw.script;
   if (typeof script !== 'string' || script === '') fail('script', `expected a script name, got ${show(script)}`);
@@ -123,7 +136,9 @@ function parseEntity(raw: unknown, index: number, level: string, checks: LevelCh
     checkPlain(raw.props, (path, what) => fail(`props${path}`, what), { left: PROPS_MAX_VALUES });
     props = raw.props as { [key: string]: PlainValue };
   }
-  return { script: script as string, opts, props };
+  const item: { -readonly [K in keyof SpawnItem]: SpawnItem[K] } = { script: script as string, opts, props, label: place(raw.name) };
+  if (tiled && raw.tiled) item.tiled_id = (raw.tiled as { id: number }).id;
+  return item;
 }
 
 /** Values one entity's props may hold, counted per use (an object shared by two parents counts twice). */

@@ -75,6 +75,12 @@ export const TILED_LIMITS = {
   tilesets: 10_000,
 } as const;
 
+/**
+ * Key of the marker a Tiled `object` property becomes in `props` (`{ tiled_object: id }`);
+ * the runtime replaces it with the entity spawned from that object before any `init` runs.
+ */
+export const TILED_OBJECT = 'tiled_object';
+
 const FLIP_X = 0x80000000;
 const FLIP_Y = 0x40000000;
 const FLIP_D = 0x20000000;
@@ -129,6 +135,7 @@ export function parseTiledMap(input: unknown, name: string): TiledMap {
   const tileLayers: TiledTileLayer[] = [];
   const entities: LevelEntity[] = [];
   let tiles = 0;
+  const references: Array<{ label: string; property: string; id: number }> = [];
   let layerCount = 0;
   // Depth-first over group layers in file order, with an explicit stack (a map may nest
   // groups deeper than the JS stack goes; the nesting limit stops it long before).
@@ -157,7 +164,7 @@ export function parseTiledMap(input: unknown, name: string): TiledMap {
       case 'objectgroup': {
         const objects = Array.isArray(l.objects) ? l.objects : [];
         if (entities.length + objects.length > TILED_LIMITS.objects) fail(`${where}: more than ${TILED_LIMITS.objects} objects in the map`, 'layers');
-        for (const [i, obj] of objects.entries()) entities.push(parseObject(obj, i, where, l.visible !== false, fail));
+        for (const [i, obj] of objects.entries()) entities.push(parseObject(obj, i, layerName, l.visible !== false, references, fail));
         break;
       }
       case 'group':
@@ -168,6 +175,10 @@ export function parseTiledMap(input: unknown, name: string): TiledMap {
       default:
         fail(`${where}: ${String(l.type)} layers are not supported (tile, object and group layers are)`);
     }
+  }
+  const ids = new Set(entities.map((e) => e.tiled?.id));
+  for (const ref of references) {
+    if (!ids.has(ref.id)) fail(`${ref.label}: property '${ref.property}' refers to object #${ref.id}, which the map does not have`);
   }
   return { name, width, height, tileWidth, tileHeight, tilesets, tileLayers, entities };
 }
@@ -259,9 +270,21 @@ function parseTileLayer(
   };
 }
 
-function parseObject(raw: unknown, index: number, where: string, layerVisible: boolean, fail: (m: string, f?: string) => never): LevelEntity {
-  if (!isObject(raw)) return fail(`${where}, object #${index + 1} is not an object`);
-  const label = `${where}, object #${String(raw.id ?? index + 1)}${raw.name ? ` ('${String(raw.name)}')` : ''}`;
+/** A Tiled object's place, for error messages: `layer 'things', object #12 ('blob')`. */
+export function tiledObjectLabel(layer: string, id: unknown, name?: unknown): string {
+  return `layer '${layer}', object #${String(id)}${name ? ` ('${String(name)}')` : ''}`;
+}
+
+function parseObject(
+  raw: unknown,
+  index: number,
+  layer: string,
+  layerVisible: boolean,
+  references: Array<{ label: string; property: string; id: number }>,
+  fail: (m: string, f?: string) => never,
+): LevelEntity {
+  if (!isObject(raw)) return fail(`layer '${layer}', object #${index + 1} is not an object`);
+  const label = tiledObjectLabel(layer, raw.id ?? index + 1, raw.name);
   for (const shape of ['ellipse', 'point', 'polygon', 'polyline', 'text'] as const) {
     if (raw[shape] !== undefined && raw[shape] !== false) fail(`${label}: ${shape} objects are not supported (rectangles and tile objects are)`);
   }
@@ -285,7 +308,15 @@ function parseObject(raw: unknown, index: number, where: string, layerVisible: b
     for (const p of raw.properties as unknown[]) {
       if (!isObject(p) || typeof p.name !== 'string') fail(`${label}: a property without a name`);
       const prop = p as { name: string; type?: string; value?: unknown };
-      props[prop.name] = propertyValue(prop, label, fail);
+      const value = propertyValue(prop, label, fail);
+      if (prop.type === 'object') {
+        // A reference to another object: the entity it becomes (0, "none", leaves it out).
+        if (value === 0) continue;
+        references.push({ label, property: prop.name, id: value as number });
+        props[prop.name] = { [TILED_OBJECT]: value };
+      } else {
+        props[prop.name] = value;
+      }
     }
   }
   const entity: { -readonly [K in keyof LevelEntity]: LevelEntity[K] } = {
@@ -296,6 +327,7 @@ function parseObject(raw: unknown, index: number, where: string, layerVisible: b
     width: w,
     height: h,
     props,
+    tiled: { id: typeof raw.id === 'number' ? raw.id : index + 1, layer },
   };
   if (typeof raw.name === 'string' && raw.name !== '') entity.name = raw.name;
   if (raw.visible === false || !layerVisible) entity.visible = false;

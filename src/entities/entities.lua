@@ -17,16 +17,22 @@ local type, error, rawset, pairs, tostring, setmetatable = type, error, rawset, 
 local rawlen, rawget = rawlen, rawget
 local math_type, huge = math.type, math.huge
 local arg_error, describe, check_callable = rt.arg_error, rt.describe, rt.check_callable
+local mistakes = rt.mistakes
 
 -- View fields, in the order they are checked, and their kinds.
 -- MOTION fields are numbers too; only they change in a "moved" view record.
-local MOTION, NUMBER, ALPHA, BOOL, TINT, SPRITE = 0, 1, 2, 3, 4, 5
+-- SIZE fields (width, height: a trigger area's size) are checked like them, may be nil, and
+-- are not view state.
+local MOTION, NUMBER, ALPHA, BOOL, TINT, SPRITE, SIZE = 0, 1, 2, 3, 4, 5, 6
 local FIELDS = { "x", "y", "rotation", "scale_x", "scale_y", "alpha", "z", "visible", "tint", "sprite" }
 local FIELD_KIND = { x = MOTION, y = MOTION, rotation = MOTION, scale_x = NUMBER, scale_y = NUMBER,
-                     z = NUMBER, alpha = ALPHA, visible = BOOL, tint = TINT, sprite = SPRITE }
+                     z = NUMBER, alpha = ALPHA, visible = BOOL, tint = TINT, sprite = SPRITE,
+                     width = SIZE, height = SIZE }
 local READ_ONLY = { id = true, name = true, script = true }
 local SIZE_FIELDS = { "width", "height" }
 local HOOKS = { "init", "update", "final", "on_event", "on_reload", "on_enter", "on_exit" }
+local HOOK_SET = {}
+for _, hook in ipairs(HOOKS) do HOOK_SET[hook] = true end
 
 -- Behaviours live per mod (mod.behaviours: script name -> { name, chunk, hooks, requires, mod }).
 local live = {}            -- entity id -> record, live entities only
@@ -80,10 +86,31 @@ local function mark(e)
   end
 end
 
+-- A new field of the script's own whose name is close to a view field's (`rotaton`) is
+-- probably a misspelling: warn once per behaviour and name.
+local VIEW_NAMES = { "x", "y", "rotation", "scale_x", "scale_y", "alpha", "z", "visible", "tint", "sprite",
+                     "width", "height" }
+local fields_checked = setmetatable({}, { __mode = "k" }) -- behaviour -> set of field names
+local function check_own_field(self, k)
+  local e = record_of[self]
+  local b = e and e.behaviour
+  if not b or type(k) ~= "string" then return end
+  local checked = fields_checked[b]
+  if not checked then checked = {}; fields_checked[b] = checked end
+  if checked[k] then return end
+  checked[k] = true
+  local s = mistakes.suggest(k, VIEW_NAMES)
+  if s then
+    mistakes.warn_once(b.name .. "\0field\0" .. k, ("%s: entity field '%s' is not a view field, so it only " ..
+      "stores a value (did you mean '%s'?)"):format(rt.script_location(), k, s))
+  end
+end
+
 local function self_newindex(self, k, v)
   local kind = FIELD_KIND[k]
   if kind == nil then
     if READ_ONLY[k] or M.methods[k] then error(("entity field '%s' is read-only"):format(tostring(k)), 2) end
+    if mistakes.enabled then check_own_field(self, k) end
     rawset(self, k, v)
     return
   end
@@ -92,6 +119,10 @@ local function self_newindex(self, k, v)
   if view[k] == v then return end
   if kind == MOTION then -- the hot case (positions), checked inline
     if type(v) ~= "number" or v ~= v or v == huge or v == -huge then field_error(k, "a finite number", v, 2) end
+  elseif kind == SIZE then
+    if v ~= nil then check_field(k, NUMBER, v, 2) end
+    view[k] = v
+    return
   else
     check_field(k, kind, v, 2)
     if kind == TINT then v = v // 1 end
@@ -123,6 +154,7 @@ end
 
 local stale_methods = {
   is_alive = function() return false end,
+  is_enabled = function() return false end,
   destroy = function() return false end,
 }
 
@@ -159,14 +191,16 @@ maybe_compact = function()
   if upd_dead > 32 and upd_dead * 2 > nupd then nupd, upd_dead = compact(updaters, nupd), 0 end
 end
 
---- Runs hook `name` of entity `e` as a task owned by the entity (it may wait).
+--- Runs hook `name` of entity `e` as a task owned by the entity (it may wait). Returns the
+--- task record, or nil if there is no such hook.
 local function run_hook(e, name, ...)
   local fn = e.behaviour.hooks[name]
   if not fn or e.owner.disabled then return end
   local saved = ctx.owner
   ctx.owner = e.owner
-  sched.spawn(fn, name, e.self, ...)
+  local t = sched.spawn(fn, name, e.self, ...)
   ctx.owner = saved
+  return t
 end
 
 --- Compiles and runs a behaviour chunk; returns its hooks table and the set of modules it
@@ -192,6 +226,15 @@ local function compile_behaviour(source, chunkname, mod)
       return nil, ("%s: hook '%s' must be a function (got %s)"):format(chunkname, hook, describe(v))
     end
   end
+  if mistakes.enabled then
+    for k, v in pairs(hooks) do
+      local s = type(k) == "string" and rt.is_callable(v) and HOOK_SET[k] == nil and mistakes.suggest(k, HOOKS)
+      if s then
+        mistakes.warn_once(chunkname .. "\0hook\0" .. k, ("%s: '%s' is not a hook, so it never runs " ..
+          "(did you mean '%s'?)"):format(chunkname, k, s))
+      end
+    end
+  end
   return hooks, requires
 end
 
@@ -206,6 +249,8 @@ local function behaviour_for(name, fname, level, mod)
   local behaviours = mod.behaviours
   local b = behaviours[name]
   if b then return b end
+  local hint = rt.sandbox.lua_suffix_hint(name)
+  if hint then error(("%s: behaviour script %q: %s"):format(fname, name, hint), level + 1) end
   if not rt.sandbox.valid_module_name(name) then -- (behaviour names are module names)
     error(("%s: invalid behaviour script name %s (letters, digits, '_', '-' and dots)"):format(fname,
       type(name) == "string" and ("%q"):format(name) or describe(name)), level + 1)
@@ -257,6 +302,13 @@ function methods.is_alive(self)
   return e.alive
 end
 
+--- entity:is_enabled() -> boolean: alive and not disabled (the watchdog disables an entity whose
+--- callback ran away: it stays alive and counted, but gets no more callbacks).
+function methods.is_enabled(self)
+  local e = record_for(self, "is_enabled")
+  return e.alive and not e.owner.disabled
+end
+
 --- entity:has_tag(tag) -> boolean
 function methods.has_tag(self, tag)
   local e = record_for(self, "has_tag")
@@ -284,10 +336,12 @@ for k in pairs(methods) do GUARDED[k] = true end
 -- Public ------------------------------------------------------------------------------
 
 --- Spawns an entity running behaviour `script`. `opts` gives name, tags and initial view
---- fields; `props` goes to init untouched. Errors at `level` (bad arguments).
+--- fields; `props` goes to init untouched. Errors at `level` (bad arguments). With
+--- `defer_init`, init waits for M.init_spawned (a level links its entities first). The entity
+--- belongs to mod `mod` (default: the running owner's).
 local register
 
-function M.spawn(script, opts, props, fname, level, mod)
+function M.spawn(script, opts, props, fname, level, defer_init, mod)
   mod = mod or running_mod()
   local b = behaviour_for(script, fname, level + 1, mod)
   local name, tags = nil, false
@@ -324,12 +378,12 @@ function M.spawn(script, opts, props, fname, level, mod)
       end
     end
   end
-  return register(b, view, name, tags, sizes, props, mod)
+  return register(b, view, name, tags, sizes, props, mod, defer_init)
 end
 
 -- The bookkeeping half of spawn, up to starting init (critical: the watchdog never stops it
 -- half way, so no entity exists without its init having started).
-register = rt.critical(function(b, view, name, tags, sizes, props, mod)
+register = rt.critical(function(b, view, name, tags, sizes, props, mod, defer_init)
   next_eid = next_eid + 1
   local eid = next_eid
   view.id = eid
@@ -344,7 +398,7 @@ register = rt.critical(function(b, view, name, tags, sizes, props, mod)
   local meta = { __index = view, __newindex = self_newindex, __metatable = "entity",
     __tostring = entity_tostring, __name = "entity" }
   if sizes then
-    for k, v in pairs(sizes) do self[k] = v end
+    for k, v in pairs(sizes) do view[k] = v end
   end
   setmetatable(self, meta)
   owner.on_disabled = function() e.ready = false end
@@ -368,12 +422,56 @@ register = rt.critical(function(b, view, name, tags, sizes, props, mod)
   if site_of then rt.sites[e] = site_of() end
   local hooks = b.hooks
   if hooks.on_enter or hooks.on_exit then
-    e.inside = {}
+    e.inside, e.was = {}, false
     triggers[#triggers + 1] = e
   end
-  run_hook(e, "init", props)
+  if not defer_init then run_hook(e, "init", props) end
   return self
 end)
+
+--- Runs the init of an entity spawned with `defer_init` (if it is still alive).
+function M.init_spawned(self)
+  local e = record_of[self]
+  if e and e.alive then run_hook(e, "init", e.props) end
+end
+
+local by_tiled = {} -- Tiled object id -> record, for level.entity (the last map loaded wins)
+
+--- The live entity spawned from Tiled object `id` (of the last map that had one), or nil.
+function M.tiled_entity(id)
+  local e = by_tiled[id]
+  return e and e.alive and e.self or nil
+end
+
+--- Before any init of a level runs: notes which entity each Tiled object became, and
+--- replaces the object references in the items' props ({ tiled_object = id }) with them.
+local function link_tiled(items, selves)
+  local by_id = {}
+  for i = 1, #items do
+    local id = items[i].tiled_id
+    if id and selves[i] then
+      by_id[id] = selves[i]
+      by_tiled[id] = record_of[selves[i]]
+    end
+  end
+  for i = 1, #items do
+    local props = items[i].props
+    if type(props) == "table" then
+      for k, v in pairs(props) do
+        if type(v) == "table" and v.tiled_object ~= nil then props[k] = by_id[v.tiled_object] end
+      end
+    end
+  end
+end
+
+--- Loads the behaviours of a level's items before anything spawns; an error names the item
+--- (`entity #3 ('door')`, or a Tiled object's layer and id) and is raised at `level`.
+local function load_behaviours(list, fname, level)
+  for i = 1, #list do
+    local ok, err = pcall(behaviour_for, list[i].script, fname, 1)
+    if not ok then error(("%s (%s)"):format(rt.error_text(err), list[i].label or ("entity #" .. i)), level + 1) end
+  end
+end
 
 --- Destroys entity record `e`: cancels what it owns, runs `final` once, frees its slots and
 --- makes its `self` stale. Returns false if it was already destroyed.
@@ -396,7 +494,13 @@ function M.destroy(e)
   end
   local owner = e.owner
   rt.owner_cancel_all(owner)
-  run_hook(e, "final")
+  local before_final = M.before_final
+  if before_final then before_final(e) end
+  local final = run_hook(e, "final")
+  if final and final.status == "suspended" and mistakes.enabled then
+    mistakes.warn_once(e.behaviour.chunk .. "\0final", ("%s: final of %s waited; final cannot wait, so the rest " ..
+      "of it never ran"):format(e.behaviour.chunk, describe_entity(e)))
+  end
   rt.owner_cancel_all(owner) -- whatever final started
   owner.alive = false
   if sync_on and e.sent then mark(e) end
@@ -422,15 +526,18 @@ function M.count()
 end
 
 --- Loads (once) the behaviours a spawn list names, then spawns each entry in order; each
---- entry is { script = , opts = , props = }. Errors before spawning anything if a
---- behaviour cannot load. Returns the `self` tables.
+--- entry is { script = , opts = , props = , label = , tiled_id = }. Errors before spawning
+--- anything if a behaviour cannot load. Every entity exists (and Tiled object references
+--- are linked) before the first init runs; inits run in file order. Returns the `self` tables.
 function M.spawn_all(list, fname, level)
-  for i = 1, #list do behaviour_for(list[i].script, fname, level + 1) end
+  load_behaviours(list, fname, level + 1)
   local out = {}
   for i = 1, #list do
     local item = list[i]
-    out[i] = M.spawn(item.script, item.opts, item.props, fname, level + 1)
+    out[i] = M.spawn(item.script, item.opts, item.props, fname, level + 1, true)
   end
+  link_tiled(list, out)
+  for i = 1, #out do M.init_spawned(out[i]) end
   return out
 end
 
@@ -568,6 +675,10 @@ end)
 M.run_hook = run_hook
 M.compact = compact
 
+--- Set by triggers.lua: `before_final(e)` runs when entity record `e` is destroyed, after its
+--- work is cancelled and before its `final` (the on_exit of the areas it was inside).
+M.before_final = false
+
 --- The records whose behaviour has on_enter / on_exit, in creation order (dead ones are
 --- dropped by whoever compacts it: see triggers.lua).
 M.triggers = triggers
@@ -608,7 +719,7 @@ local api = {}
 --- entities.spawn(script, props?) -> entity
 function api.spawn(script, props)
   if props ~= nil and type(props) ~= "table" then arg_error(2, "entities.spawn", "table of props or nil", props, 2) end
-  local self = M.spawn(script, props, props, "entities.spawn", 2)
+  local self = M.spawn(script, props, props or {}, "entities.spawn", 2) -- init always gets a table
   return self -- (not a tail call: error levels count this frame)
 end
 
@@ -666,16 +777,20 @@ local entry = rt.entry
 --- Spawns a validated level list (from the host) in file order, each spawn with its own
 --- instruction budget. Returns the entity ids, or false and the error message.
 function entry.spawn_level(list)
-  for i = 1, #list do
-    local ok, err = pcall(behaviour_for, list[i].script, "level", 1)
-    if not ok then return false, ("%s (entity #%d%s)"):format(rt.error_text(err), i,
-      list[i].opts and list[i].opts.name and (", '" .. list[i].opts.name .. "'") or "") end
-  end
-  local ids = {}
-  sched.run_from_host(list, #list, function(item)
+  local ok, err = pcall(load_behaviours, list, "level", 1)
+  if not ok then return false, rt.error_text(err) end
+  local ids, selves = {}, {}
+  sched.run_from_host(list, #list, function(item, i)
     ctx.owner, ctx.source = nil, "init"
-    local self = M.spawn(item.script, item.opts, item.props, "level", 1)
+    local self = M.spawn(item.script, item.opts, item.props, "level", 1, true)
+    selves[i] = self
     ids[#ids + 1] = record_of[self].eid
+  end)
+  link_tiled(list, selves)
+  -- Each init with its own instruction budget, in file order.
+  sched.run_from_host(selves, #list, function(self)
+    ctx.owner, ctx.source = nil, "init"
+    M.init_spawned(self)
   end)
   return ids
 end

@@ -27,6 +27,13 @@ function M.load(name)
   return spawned -- (not a tail call: error levels count this frame)
 end
 
-rt.globals.level = { load = M.load }
+--- level.entity(tiled_id) -> entity or nil: the live entity spawned from the Tiled object with
+--- that id (of the last map loaded that had one).
+function M.entity(tiled_id)
+  if math.type(tiled_id) ~= "integer" then arg_error(1, "level.entity", "Tiled object id (integer)", tiled_id, 2) end
+  return rt.entities.tiled_entity(tiled_id)
+end
+
+rt.globals.level = { load = M.load, entity = M.entity }
 
 return M

@@ -8,7 +8,7 @@ local ents = rt.entities
 
 local M = {}
 
-local abs, rawget = math.abs, rawget
+local abs = math.abs
 local run_hook = ents.run_hook
 
 -- Private ---------------------------------------------------------------------------------
@@ -16,11 +16,12 @@ local run_hook = ents.run_hook
 --- One trigger's step: which entities are inside its rectangle now, against the last step.
 local function check_trigger(trigger)
   if not trigger.alive or trigger.owner.disabled then return end
-  local tv, tself = trigger.view, trigger.self
-  local half_w, half_h = abs(rawget(tself, "width") or 0) / 2, abs(rawget(tself, "height") or 0) / 2
+  local tv = trigger.view
+  local half_w, half_h = abs(tv.width or 0) / 2, abs(tv.height or 0) / 2
   local tx, ty = tv.x, tv.y
   local was, now = trigger.inside, {}
-  trigger.inside = now
+  -- While the check runs, an entity a hook destroys may be in either set (see exit_destroyed).
+  trigger.inside, trigger.was = now, was
   local order, norder = ents.order()
   for i = 1, norder do
     local other = order[i]
@@ -30,12 +31,33 @@ local function check_trigger(trigger)
         now[other] = true
         if not was[other] then run_hook(trigger, "on_enter", other.self) end
       elseif was[other] then
+        was[other] = nil
         run_hook(trigger, "on_exit", other.self)
       end
-      if not trigger.alive then return end
+      if not trigger.alive then break end
+    end
+  end
+  trigger.was = false
+end
+
+--- An entity destroyed while inside trigger areas leaves them: each live area it was in runs
+--- on_exit(self, other) at once, in creation order, before the entity's final (other is no
+--- longer alive then). See docs/levels.md.
+local function exit_destroyed(e)
+  local triggers = ents.triggers
+  for i = 1, #triggers do
+    local trigger = triggers[i]
+    if trigger ~= e and trigger.alive then
+      local was = trigger.was
+      if trigger.inside[e] or (was and was[e]) then
+        trigger.inside[e] = nil
+        if was then was[e] = nil end
+        run_hook(trigger, "on_exit", e.self)
+      end
     end
   end
 end
+ents.before_final = exit_destroyed
 
 sched.on_update_phase(function()
   local triggers = ents.triggers

@@ -41,6 +41,8 @@ export type RuntimeEvents = {
   reload: [chunkName: string, count: number];
   /** The runtime closed. */
   close: [];
+  /** A script called `events.emit(name, ...)` (every name; `lua:<name>` hears one name). */
+  luaEvent: [name: string, values: PlainValue[]];
 } & {
   [name: `lua:${string}`]: PlainValue[];
 };

@@ -3,6 +3,8 @@ export interface InputSnapshot {
   readonly down: string[];
   readonly pressed: string[];
   readonly released: string[];
+  /** Every action the bindings name, sent when the bindings changed (for unknown-action warnings). */
+  readonly actions?: string[];
 }
 
 /**
@@ -18,12 +20,14 @@ export class InputState {
   private pressedSince = new Set<string>();
   private releasedSince = new Set<string>();
   private changed = false;
+  private bindingsChanged = false;
 
   /** Maps key codes (`KeyboardEvent.code`, e.g. `ArrowLeft`, `Space`) to action names. */
   bind(bindings: Record<string, string | readonly string[]>): this {
     for (const [code, actions] of Object.entries(bindings)) {
       this.bindings.set(code, typeof actions === 'string' ? [actions] : [...actions]);
     }
+    this.changed = this.bindingsChanged = true;
     return this;
   }
 
@@ -85,11 +89,13 @@ export class InputState {
    */
   takeSnapshot(): InputSnapshot | undefined {
     if (!this.changed) return undefined;
-    const snapshot = {
+    const snapshot: InputSnapshot = {
       down: [...this.held.keys()].sort(),
       pressed: [...this.pressedSince].sort(),
       released: [...this.releasedSince].sort(),
+      ...(this.bindingsChanged ? { actions: [...new Set([...this.bindings.values()].flat())].sort() } : {}),
     };
+    this.bindingsChanged = false;
     this.pressedSince = new Set();
     this.releasedSince = new Set();
     this.changed = false;

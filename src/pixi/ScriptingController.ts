@@ -22,8 +22,9 @@ export interface ScriptingOptions {
 }
 
 /**
- * Drives a {@link Runtime} from a pixi Ticker: each frame feeds the Ticker's `deltaMS`
- * (already capped by the Ticker's `minFPS`) to `runtime.advance()`, then syncs the views,
+ * Drives a {@link Runtime} from a pixi Ticker: each frame feeds the Ticker's raw `elapsedMS`
+ * (neither capped by `minFPS` nor scaled by `ticker.speed`: the runtime's
+ * `maxStepsPerAdvance` and `timeScale` decide) to `runtime.advance()`, then syncs the views,
  * before the frame renders. Created by the `ScriptingPlugin` as `app.scripting`.
  */
 export class ScriptingController {
@@ -34,7 +35,10 @@ export class ScriptingController {
   private running = false;
   /** Milliseconds the last frame spent running steps and syncing views (diagnostics). */
   lastTickMs = 0;
-  private readonly tick = (ticker: Ticker) => this.onTick(ticker.deltaMS);
+  // elapsedMS, not deltaMS: deltaMS is capped at 1000 / minFPS and multiplied by ticker.speed,
+  // which would drop a long frame's time silently (the `lag` event would under-report) and add
+  // a second time scale beside runtime.timeScale. The runtime's clock has the one drop policy.
+  private readonly tick = (ticker: Ticker) => this.onTick(ticker.elapsedMS);
 
   constructor(private readonly app: Application, options: ScriptingOptions) {
     this.runtime = options.runtime;

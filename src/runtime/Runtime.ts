@@ -120,6 +120,7 @@ export class Runtime {
     });
     if (this.tracing) this.setTracing(true);
     this.defineMods(options);
+    this.configureHints(options);
   }
 
   /** Registers the mods and installs the watchdog (see docs/reliability.md, "The trust model"). */
@@ -146,6 +147,16 @@ export class Runtime {
       define(mod.name, mod.stepInstructionBudget ?? share, mod.runawayPolicy ?? 'disable-mod');
     }
     this.installWatchdog(budget, stepBudget, options.runawayPolicy ?? 'disable-entity');
+  }
+
+  private configureHints(options: RuntimeOptions): void {
+    const { vm } = this;
+    if (options.warnMistakes === false) {
+      this.callEntry('set_warn_mistakes', () => {
+        vm.lua.lua_pushboolean(vm.L, 0);
+        return 1;
+      });
+    }
   }
 
   /**
@@ -974,9 +985,11 @@ export class Runtime {
       emit: (L) => {
         const name = vm.toTruncatedStringAt(1, 256, L)!;
         const event = `lua:${name}` as const;
-        if (this.bus.listenerCount(event) === 0) return 0;
+        const named = this.bus.listenerCount(event) > 0;
+        if (!named && this.bus.listenerCount('luaEvent') === 0) return 0;
         const { values } = this.readArguments(L, 'emit', `events.emit('${name}')`);
-        this.outbox.push([event, values]);
+        if (named) this.outbox.push([event, values]);
+        if (this.bus.listenerCount('luaEvent') > 0) this.outbox.push(['luaEvent', [name, values]]);
         return 0;
       },
       read_module: (L) => {

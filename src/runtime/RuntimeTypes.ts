@@ -50,6 +50,13 @@ export interface RuntimeOptions {
    * the mod `"game"`. See docs/reliability.md, "The trust model".
    */
   mods?: readonly ModOptions[];
+  /**
+   * Warn (`warning` events, once per behaviour and name) about likely mistakes: a behaviour
+   * function named like a misspelled hook (`udpate`), a new entity field named like a
+   * misspelled view field (`rotaton`), an input action that nothing binds or pressed, a `final`
+   * hook that waits. Default true; turn it off in production builds if you like.
+   */
+  warnMistakes?: boolean;
   /** Extra Lua chunks (features built on the runtime, e.g. entities). */
   chunks?: readonly RuntimeChunk[];
   /** Assets scripts may load and use as sprites (name → URL or path). See {@link Runtime.assets}. */

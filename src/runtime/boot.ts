@@ -14,6 +14,7 @@ import entitiesLua from '../entities/entities.lua?raw';
 import triggersLua from '../entities/triggers.lua?raw';
 import viewSyncLua from '../entities/view_sync.lua?raw';
 import levelLua from '../entities/level.lua?raw';
+import mistakesLua from './mistakes.lua?raw';
 
 /** Host functions the Lua runtime calls (each becomes a C closure). */
 export type HostFunctions = Record<string, (L: number) => number>;
@@ -23,6 +24,7 @@ export type HostFunctions = Record<string, (L: number) => number>;
  * the internal `rt` table and returns its module, stored as `rt[field]`.
  */
 const CHUNKS: ReadonlyArray<readonly [string, string, string]> = [
+  ['mistakes', 'moonstep/mistakes.lua', mistakesLua],
   ['queue', 'moonstep/queue.lua', queueLua],
   ['scheduler', 'moonstep/scheduler.lua', schedulerLua],
   ['timers', 'moonstep/timers.lua', timersLua],

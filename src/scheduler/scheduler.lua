@@ -204,6 +204,7 @@ local function run_list(list, n, invoke, body, on_wait, root)
     if not ok then
       rt.report(ctx.source, ctx.owner, err, runner)
       rt.after_callback_error(ctx.owner, err)
+      if serial_fixed then rt.abort_contained(ctx.owner) end
     elseif costatus(runner) == "suspended" then
       -- A callback waited: the runner now belongs to its task (adopted in task_wait).
       local t = M.task_of_thread[runner]
@@ -321,9 +322,11 @@ local function finish_resume(t, co, so, ss, st, sth, ok, what, ...)
     t.status = "suspended"
   elseif not ok then
     t.error_message = rt.error_text(what)
-    rt.report(t.source, t.owner, what, co)
+    -- A task being awaited hands its error to the awaiters (task.await raises it) instead.
+    if not t.waiters or rt.aborting() then rt.report(t.source, t.owner, what, co) end
     task_finish(t, "errored")
     rt.after_callback_error(t.owner, what)
+    rt.abort_contained(t.owner)
   elseif costatus(co) == "dead" then
     if what ~= nil or select("#", ...) > 0 then t.results = pack(what, ...) end
     task_finish(t, t.cancel_requested and "cancelled" or "dead")
@@ -623,14 +626,7 @@ function M.step()
     if pass > M.defer_pass_limit then
       rt.warn(("task.defer: %d deferred item(s) still queued after %d passes; moved to the next step")
         :format(ndeferred, M.defer_pass_limit))
-      local rest, n = deferred, ndeferred
-      deferred, ndeferred = {}, 0
-      for i = 1, n do
-        local e = rest[i]
-        e.due, e.seq, e.state = now_key(), next_seq(), DEFERRED
-        enqueue(e)
-      end
-      break
+      break -- they stay queued: the first pass of the next step's deferred phase runs them
     end
     local list, n = deferred, ndeferred
     deferred, ndeferred = {}, 0

@@ -18,6 +18,8 @@ export interface SpecResult {
   readonly errors: string[];
   /** What the test printed. */
   readonly prints: string[];
+  /** Warnings during the test (likely mistakes: a misspelled hook, an unknown input action, …). */
+  readonly warnings: string[];
   /** Steps the test ran. */
   readonly steps: number;
 }
@@ -28,7 +30,12 @@ export interface SpecOptions extends Omit<RuntimeOptions, 'chunks'> {
   maxSteps?: number;
 }
 
-const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/**
+ * Lets the host promises started so far (host functions, asset and level loads) settle; the
+ * spec runner and `moonstep run` wait so before each step, so both apply a load started in
+ * step k at the start of step k + 1.
+ */
+export const settleHostCalls = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * Runs the tests of one spec module (`moduleName`, found in `options.scriptRoots`), each in a
@@ -42,15 +49,17 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
     rt.runScript(moduleName);
     const loadErrors = errors.splice(0);
     if (loadErrors.length > 0) throw new Error(loadErrors.join('\n'));
-    return rt.callExtension('spec_list')[0] as string[] | null;
+    // An empty Lua table reads as an empty object, not an array: a file with no tests.
+    const listed = rt.callExtension('spec_list')[0];
+    return Array.isArray(listed) ? (listed as string[]) : [];
   }).catch((error: Error) => error);
   if (names instanceof Error) {
-    return [{ file, name: '(loading the file)', passed: false, message: names.message, errors: [], prints: [], steps: 0 }];
+    return [{ file, name: '(loading the file)', passed: false, message: names.message, errors: [], prints: [], warnings: [], steps: 0 }];
   }
   const results: SpecResult[] = [];
-  for (const [i, name] of (names ?? []).entries()) {
+  for (const [i, name] of names.entries()) {
     results.push(
-      await withRuntime(runtimeOptions, async (rt, errors, prints) => {
+      await withRuntime(runtimeOptions, async (rt, errors, prints, warnings) => {
         rt.runScript(moduleName);
         errors.length = 0; // reported once, when listing
         prints.length = 0;
@@ -58,13 +67,15 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
         let steps = 0;
         let [status, message, traceback] = rt.callExtension('spec_status', [], 3) as string[];
         while (status === 'running' && steps < maxSteps) {
-          if (rt.pendingHostCallCount > 0) await settle();
+          if (rt.pendingHostCallCount > 0) await settleHostCalls();
           rt.step();
           steps++;
           [status, message, traceback] = rt.callExtension('spec_status', [], 3) as string[];
         }
         if (status === 'running') {
-          return { file, name, passed: false, message: `did not finish within ${maxSteps} steps`, errors: [...errors], prints: [...prints], steps };
+          const [where] = rt.callExtension('spec_where') as string[];
+          const message = `did not finish within ${maxSteps} steps (still waiting at ${where})`;
+          return { file, name, passed: false, message, errors: [...errors], prints: [...prints], warnings: [...warnings], steps };
         }
         const passed = status === 'passed' && errors.length === 0;
         return {
@@ -75,6 +86,7 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
           traceback: status === 'failed' ? traceback : undefined,
           errors: [...errors],
           prints: [...prints],
+          warnings: [...warnings],
           steps,
         };
       }),
@@ -85,15 +97,17 @@ export async function runSpecFile(moduleName: string, options: SpecOptions = {})
 
 async function withRuntime<T>(
   options: RuntimeOptions,
-  body: (rt: Awaited<ReturnType<typeof createRuntime>>, errors: string[], prints: string[]) => Promise<T>,
+  body: (rt: Awaited<ReturnType<typeof createRuntime>>, errors: string[], prints: string[], warnings: string[]) => Promise<T>,
 ): Promise<T> {
   const rt = await createRuntime({ ...options, chunks: [SPEC_CHUNK] });
   const errors: string[] = [];
   const prints: string[] = [];
   rt.on('error', (e) => errors.push(e.message));
+  const warnings: string[] = [];
   rt.on('print', (text) => prints.push(text));
+  rt.on('warning', (text) => warnings.push(text));
   try {
-    return await body(rt, errors, prints);
+    return await body(rt, errors, prints, warnings);
   } finally {
     rt.close();
   }

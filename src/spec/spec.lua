@@ -12,39 +12,76 @@ local describe_value = rt.describe
 
 local tests = {}        -- { name =, fn = } in file order
 local prefix = {}       -- names of the enclosing describe blocks
-local state = { status = "idle", message = "", traceback = "" }
+local state = { status = "idle", message = "", traceback = "", task = false }
 
 -- Private helpers ---------------------------------------------------------------------------
 
-local function show(v)
+-- A table's keys in a stable order: the array part first, then the others sorted by text.
+local function sorted_keys(t)
+  local keys, n = {}, #t
+  for i = 1, n do keys[i] = i end
+  local rest = {}
+  for k in pairs(t) do
+    if not (math.type(k) == "integer" and k >= 1 and k <= n) then rest[#rest + 1] = k end
+  end
+  table.sort(rest, function(x, y) return tostring(x) < tostring(y) end)
+  for i = 1, #rest do keys[n + i] = rest[i] end
+  return keys, n
+end
+
+local function key_text(k)
+  if type(k) == "string" and k:find("^[%a_][%w_]*$") then return k end
+  return "[" .. (type(k) == "string" and ("%q"):format(k) or tostring(k)) .. "]"
+end
+
+--- A value as Lua-like text: tables shown nested (3 levels, 8 items each).
+local function show(v, depth)
   if type(v) == "string" then return ("%q"):format(v) end
   if type(v) == "table" then
     local mt = getmetatable(v)
-    if mt == "entity" then return tostring(v) end
-    local parts, n = {}, 0
-    for k, x in pairs(v) do
-      n = n + 1
-      if n > 8 then parts[#parts + 1] = "..." break end
-      parts[#parts + 1] = (type(k) == "string" and k or "[" .. tostring(k) .. "]") .. " = " .. (type(x) == "table" and "{...}" or show(x))
+    if mt == "entity" or mt == "task" or mt == "connection" then return tostring(v) end
+    depth = depth or 0
+    if depth >= 3 then return "{...}" end
+    local keys, n = sorted_keys(v)
+    if #keys == 0 then return "{}" end
+    local parts = {}
+    for i = 1, #keys do
+      if i > 8 then parts[#parts + 1] = "..." break end
+      local k = keys[i]
+      local x = show(v[k], depth + 1)
+      parts[i] = i <= n and x or (key_text(k) .. " = " .. x)
     end
     return "{ " .. table.concat(parts, ", ") .. " }"
   end
   return tostring(v)
 end
 
-local function deep_equal(a, b, seen)
-  if a == b then return true end
-  if type(a) ~= "table" or type(b) ~= "table" then return false end
+local function path_step(k)
+  if type(k) == "string" and k:find("^[%a_][%w_]*$") then return "." .. k end
+  return key_text(k)
+end
+
+--- nil if a and b are deeply equal; else the path to the first difference ("" at the top)
+--- and the two values found there.
+local function first_difference(a, b, seen, path)
+  path = path or ""
+  if a == b then return nil end
+  if type(a) ~= "table" or type(b) ~= "table" then return path, a, b end
   seen = seen or {}
-  if seen[a] == b then return true end
+  if seen[a] == b then return nil end
   seen[a] = b
-  for k, v in pairs(a) do
-    if not deep_equal(v, b[k], seen) then return false end
+  local keys = sorted_keys(a)
+  for i = 1, #keys do
+    local k = keys[i]
+    local where, x, y = first_difference(a[k], b[k], seen, path .. path_step(k))
+    if where then return where, x, y end
   end
-  for k in pairs(b) do
-    if a[k] == nil then return false end
+  local other = sorted_keys(b)
+  for i = 1, #other do
+    local k = other[i]
+    if a[k] == nil then return path .. path_step(k), nil, b[k] end
   end
-  return true
+  return nil
 end
 
 -- Public ------------------------------------------------------------------------------
@@ -102,11 +139,21 @@ local function check(negated, ok, message)
 end
 
 function matchers.to_be(actual, negated, expected)
-  check(negated, rawequal(actual, expected) or actual == expected, show(expected) .. ", got " .. show(actual))
+  local ok = rawequal(actual, expected) or actual == expected
+  local hint = ""
+  if not ok and not negated and type(actual) == "table" and type(expected) == "table" then
+    hint = " (two different tables: to_be compares identity; use to_equal to compare contents)"
+  end
+  check(negated, ok, show(expected) .. ", got " .. show(actual) .. hint)
 end
 
 function matchers.to_equal(actual, negated, expected)
-  check(negated, deep_equal(actual, expected), show(expected) .. " (deep), got " .. show(actual))
+  local diff, want, got = first_difference(expected, actual)
+  local where = ""
+  if diff and diff ~= "" then
+    where = ("; first difference at %s: expected %s, got %s"):format(diff, show(want), show(got))
+  end
+  check(negated, diff == nil, show(expected) .. " (deep), got " .. show(actual) .. where)
 end
 
 function matchers.to_be_truthy(actual, negated)
@@ -150,7 +197,12 @@ end
 local function expectation(actual, negated)
   local e = {}
   for name, matcher in pairs(matchers) do
-    e[name] = function(...) return matcher(actual, negated, ...) end
+    e[name] = function(first, ...)
+      if rawequal(first, e) then -- expect(x):to_be(y)
+        error(("matchers are called with a dot: expect(x).%s(...), not expect(x):%s(...)"):format(name, name), 2)
+      end
+      return matcher(actual, negated, first, ...)
+    end
   end
   return e
 end
@@ -189,7 +241,7 @@ function rt.entry.spec_start(index)
   local owner = rt.owner_new("script", "spec:" .. test.name)
   sched.run_from_host({ test }, 1, function(t)
     rt.ctx.owner, rt.ctx.source = owner, "main"
-    sched.spawn(function()
+    state.task = sched.spawn(function()
       local ok, err = xpcall(t.fn, function(e)
         return { message = rt.error_text(e), traceback = rt.debug.traceback("", 2) }
       end)
@@ -205,6 +257,17 @@ end
 --- The selected test's status ("running", "passed" or "failed"), message and traceback.
 function rt.entry.spec_status()
   return state.status, state.message, state.traceback
+end
+
+--- Where the running test waits: "file:line" of its innermost script frame, or "?".
+function rt.entry.spec_where()
+  local t = state.task
+  if not t or t.status ~= "suspended" then return "?" end
+  -- The first frame of the suspended test's traceback that is neither the runtime's nor C.
+  for frame in rt.debug.traceback(t.co, "", 0):gmatch("\n\t([^\n]-:%d+):") do
+    if not frame:find("^moonstep/") and not frame:find("^%[C%]") then return frame end
+  end
+  return "?"
 end
 
 return M

@@ -175,7 +175,7 @@ end
 local watch = { budget = 1e7, first_period = 256, armed = false,
                 seen = -1, used = 0, spent = {}, root = nil,
                 aborting = nil, reported = nil, punished = nil, blame = nil, why = nil,
-                idle_used = 0, step_budget = 5e7, tight = false }
+                idle_used = 0, step_budget = 5e7, tight = false, abort_n = 0, share_of = nil }
 M.watch = watch
 
 --- Execution context: what the runtime is running right now. Set by whoever calls into
@@ -196,10 +196,13 @@ local traceback = M.debug.traceback
 local string_gsub = string.gsub
 
 --- Drops the runtime's own frames (chunks named `moonstep/...`, a prefix script chunk names
---- can never have) and C frames without a name from a traceback.
+--- can never have: see sandbox.script_chunkname) and the engine's (`[C]: in global 'error'`,
+--- ...) from a traceback: what is left is the scripts' own lines.
 local function clean_traceback(tb)
+  -- A script function the runtime called is named after the runtime's variable ("in local 'fn'").
+  tb = string_gsub(tb, "(\n\t[^\n]-:%d+:) in %a+ '[^'\n]*'(\n\tmoonstep/)", "%1 in function%2")
   tb = string_gsub(tb, "\n\tmoonstep/[^\n]*", "")
-  tb = string_gsub(tb, "\n\t%[C%]: in %?", "")
+  tb = string_gsub(tb, "\n\t%[C%]: in [^\n]*", "")
   return tb
 end
 
@@ -211,8 +214,8 @@ function M.report(source, owner, err, thread, kind)
   if M.aborting() then
     -- One report per runaway callback, however many nested tasks the abort unwinds.
     local s = M.scheduler.serial()
-    if watch.reported == s then return end
-    watch.reported = s
+    if watch.reported == watch.abort_n then return end
+    watch.reported = watch.abort_n
     local share_of = watch.share_of
     if share_of then
       -- A mod over its share of the step: its first stopped callback is reported, the rest
@@ -286,8 +289,8 @@ end
 function M.after_callback_error(owner, err)
   if not M.aborting() then return end
   local s = M.scheduler.serial()
-  if watch.punished == s then return end
-  watch.punished = s
+  if watch.punished == watch.abort_n then return end
+  watch.punished = watch.abort_n
   local share_of = watch.share_of
   if share_of then
     -- Over the mod's share of the step: the mod's runaway policy says whether the mod is
@@ -438,6 +441,7 @@ local function abort(s, level, why, blame, share_of)
     return
   end
   if watch.aborting ~= s then
+    watch.abort_n = watch.abort_n + 1
     watch.aborting, watch.why, watch.share_of = s, why, share_of
     -- Blame the owner whose code spent the most of this callback's instructions.
     if not blame then
@@ -526,6 +530,19 @@ function M.thread_new(fn)
     if retry then host_hook_period(1) end
   end
   return co
+end
+
+--- Called when the abort has unwound out of a task or list item that `owner` ran inside a
+--- callback it did not start (its init, its event handler): if `owner` is the one blamed, the
+--- abort ends there: what it spent leaves the callback's count with it, and the callback that
+--- started it goes on (a step share overrun is never contained).
+function M.abort_contained(owner)
+  if not owner or watch.share_of or not M.aborting() or watch.blame ~= owner then return end
+  if owner == watch.root then return end
+  local spent = watch.spent[owner] or 0
+  watch.spent[owner] = nil
+  watch.used = watch.used - spent
+  watch.aborting, watch.blame = nil, nil
 end
 
 --- True while the running callback is being aborted by the watchdog.

@@ -208,8 +208,21 @@ local function reraise(ok, ...)
   if not ok and aborting() then error((...), 0) end
   return ok, ...
 end
+-- pcall(api_function, ...) calls a moonstep API from C, where its error has no line to blame;
+-- the script's line is the pcall's. A memory error has none either. (Script errors, and the
+-- standard library's, stay as Lua raises them.)
+local getinfo = rt.debug.getinfo
+local function locate(f, ok, ...)
+  if ok then return ok, ... end
+  local err = ...
+  if aborting() then error(err, 0) end
+  if type(err) ~= "string" or err:find("^[^\n]-:%d+: ") then return false, err end
+  local info = type(f) == "function" and getinfo(f, "S")
+  if err ~= "not enough memory" and not (info and info.short_src:find("^moonstep/")) then return false, err end
+  return false, rt.script_location() .. ": " .. err
+end
 local function safe_pcall(f, ...)
-  return reraise(raw_pcall(f, ...))
+  return locate(f, raw_pcall(f, ...))
 end
 -- While a callback is being aborted, Lua would run the message handler inside the count
 -- hook, with hooks off: the script's handler is skipped then (the abort goes on anyway).
@@ -308,8 +321,17 @@ local function valid_module_name(name)
 end
 M.valid_module_name = valid_module_name
 
+--- For a module name written as a file name ("enemy.lua"): what to write instead; else nil.
+function M.lua_suffix_hint(name)
+  if type(name) == "string" and #name > 4 and name:sub(-4) == ".lua" then
+    return ("module names have no '.lua' suffix: write %q"):format(name:sub(1, -5))
+  end
+end
+
 local function check_module_name(name)
   if type(name) ~= "string" then arg_error(1, "require", "module name (string)", name, 3) end
+  local hint = M.lua_suffix_hint(name)
+  if hint then error(("bad argument #1 to 'require' (%s)"):format(hint), 3) end
   if not valid_module_name(name) then
     error(("bad argument #1 to 'require' (module name expected: letters, digits, '_' and '-' " ..
       "in parts separated by dots; got %q)"):format(name), 3)

@@ -39,20 +39,19 @@ describe('The moonstep command', () => {
     expect(a.stdout).not.toBe(c.stdout);
   });
 
-  it('reports script errors on stderr as file:line: message with a traceback, and exits 1', async () => {
+  it('reports script errors on stderr as error: file:line: message with the scripts\' traceback, and exits 1', async () => {
     const dir = scripts({ 'main.lua': 'print("before")\nsetTimeout(function()\n  error("boom")\nend, 0)\nsetTimeout(function() print("after") end, 0)' });
     const r = await cli('run', join(dir, 'main.lua'), '--frames', '2');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('before\nafter\n');
-    expect(r.stderr).toMatch(/^main\.lua:3: boom\nstack traceback:\n/);
-    expect(r.stderr).toContain('main.lua:3');
+    expect(r.stderr).toBe('error: main.lua:3: boom\nstack traceback:\n\tmain.lua:3: in function\n'); // no engine frames, no engine names
   });
 
   it('exits 1 on a syntax error', async () => {
     const dir = scripts({ 'main.lua': 'print(' });
     const r = await cli('run', join(dir, 'main.lua'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^main\.lua:1: /);
+    expect(r.stderr).toMatch(/^error: main\.lua:1: /);
   });
 
   it('exits 2 on a missing file, an unknown option or a bad value', async () => {
@@ -109,7 +108,7 @@ describe('The moonstep command', () => {
       );
     });
     expect(result.stdout).toBe('from the binary\t0\n');
-    expect(result.stderr).toMatch(/^main\.lua:2: late\n/);
+    expect(result.stderr).toMatch(/^error: main\.lua:2: late\n/);
     expect(result.code).toBe(1);
   });
 });
@@ -130,10 +129,53 @@ describe('moonstep run with a game world', () => {
     expect(r.code).toBe(0);
   });
 
-  it('explains a missing assets or levels folder', async () => {
-    const dir = scripts({ 'main.lua': '' });
-    const r = await cli('run', join(dir, 'main.lua'), '--assets', '/no/such/dir');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--assets: no such directory');
+  it('explains a missing root folder in one line, without the usage', async () => {
+    const dir = scripts({ 'main.lua': 'print("ran")' });
+    const r = await cli('run', join(dir, 'main.lua'), '--root', '/no/such/dir');
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'moonstep: --root: no such directory: /no/such/dir\n' });
+  });
+
+  it('runs without assets or levels when their folder is not there, and says so', async () => {
+    const dir = scripts({ 'main.lua': 'print("ran", assets.has("ship"))' });
+    const r = await cli('run', join(dir, 'main.lua'), '--frames', '1', '--assets', '/no/such/sprites', '--levels', '/no/such/levels');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ran\tfalse\n');
+    expect(r.stderr).toBe(
+      'moonstep: note: --assets /no/such/sprites: no such directory; running without assets\n' +
+        'moonstep: note: --levels /no/such/levels: no such directory; running without levels\n',
+    );
+  });
+
+  it('presses input actions with --input STEP:ACTION[:N] (a tap by default)', async () => {
+    const dir = scripts({
+      'main.lua': `setInterval(function()
+  if input.pressed("jump") then print("pressed", time.frame()) end
+  if input.released("jump") then print("released", time.frame()) end
+  if input.pressed("fire") then print("fire", time.frame()) end
+end, 0)`,
+    });
+    const r = await cli('run', join(dir, 'main.lua'), '--frames', '12', '--input', '3:jump', '--input', '5:fire:4', '--input', '8:jump:2');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('pressed\t3\nreleased\t4\nfire\t5\npressed\t8\nreleased\t10\n');
+    const bad = await cli('run', join(dir, 'main.lua'), '--input', 'jump');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--input takes STEP:ACTION[:N] with N ≥ 1 (got 'jump')");
+  });
+
+  it('warns of likely mistakes on stderr, unless --no-hints', async () => {
+    const dir = scripts({ 'main.lua': 'entities.spawn("bat")', 'bat.lua': 'return { udpate = function() end }' });
+    const r = await cli('run', join(dir, 'main.lua'), '--frames', '1');
+    expect(r.stderr).toBe("moonstep: warning: bat.lua: 'udpate' is not a hook, so it never runs (did you mean 'update'?)\n");
+    expect((await cli('run', join(dir, 'main.lua'), '--frames', '1', '--no-hints')).stderr).toBe('');
+  });
+
+  it('prints the events scripts send to the game with --events', async () => {
+    const dir = scripts({
+      'main.lua': `setTimeout(function() events.emit("score", 10, "bat", { combo = 2 }) print("after") events.emit("done") end, 20)`,
+    });
+    const r = await cli('run', join(dir, 'main.lua'), '--frames', '3', '--events');
+    expect(r.stdout).toBe('event: score 10 "bat" {"combo":2}\nafter\nevent: done\n');
+    const quiet = await cli('run', join(dir, 'main.lua'), '--frames', '3');
+    expect(quiet.stdout).toBe('after\n');
   });
 });

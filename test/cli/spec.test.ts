@@ -89,9 +89,85 @@ it("passes", function() end)`,
     expect(r.stdout).toContain('  ✗ compares\n      bad_spec.lua:3: expected: 3, got 2\n');
     expect(r.stdout).toContain("  ✗ errors\n      bad_spec.lua:8: attempt to index a nil value (local 't')\n");
     expect(r.stdout).toContain('  ✗ fails in a timer it started\n      1 error(s) in callbacks during the test\n      error: bad_spec.lua:11: late\n      print: started\n');
-    expect(r.stdout).toContain('  ✗ never finishes\n      did not finish within 100 steps\n');
+    expect(r.stdout).toContain('  ✗ never finishes\n      did not finish within 100 steps (still waiting at bad_spec.lua:15)\n');
     expect(r.stdout).toContain('  ✓ passes\n');
     expect(r.stdout).toMatch(/1 passed, 4 failed\n$/);
+  });
+
+  it('reports a spec file with no tests (a stub, an empty describe, a top-level wait) as having none, without crashing', async () => {
+    const dir = folder({
+      'empty_spec.lua': '-- TODO\n',
+      'describe_spec.lua': 'describe("nothing yet", function() end)',
+      'step_spec.lua': 'step(5)\nit("after a wait", function() end)',
+      'wait_spec.lua': 'task.wait(1)',
+      'events_spec.lua': 'events.wait("never")',
+      'ok_spec.lua': 'it("passes", function() end)',
+    });
+    const r = await cli('test', dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('empty_spec.lua\n  (no tests: it(name, fn) registers one');
+    expect(r.stdout.match(/\(no tests/g)).toHaveLength(5);
+    expect(r.stdout).toMatch(/\n1 passed, 0 failed\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it('finishes level.load on the same step as moonstep run does (the step after it was called)', async () => {
+    const dir = folder({
+      'crate.lua': 'return { init = function(self) print("crate init", time.frame()) end }',
+      'levels/hall.json': '{ "entities": [ { "script": "crate" } ] }',
+      'main.lua': 'task.spawn(function() local list = level.load("hall") print("loaded", #list, time.frame()) end)',
+      'specs/level_spec.lua': `it("loads", function()
+        local list = level.load("hall")
+        print("loaded", #list, time.frame())
+        expect(time.frame()).to_be(1)
+      end)`,
+    });
+    const run = await cli('run', join(dir, 'main.lua'), '--frames', '5', '--levels', join(dir, 'levels'));
+    expect(run.stdout).toBe('crate init\t1\nloaded\t1\t1\n');
+    const test = await cli('test', join(dir, 'specs'), '--root', dir, '--levels', join(dir, 'levels'));
+    expect(test.stdout).toContain('✓ loads');
+  });
+
+  it('explains failures: nested tables and where they differ, a colon call, identity vs contents, repeats', async () => {
+    const dir = folder({
+      'msg_spec.lua': `
+it("nested", function() expect({ a = 1, b = { c = 2, d = { 1, 2 } } }).to_equal({ a = 1, b = { c = 2, d = { 1, 3 } } }) end)
+it("colon", function() expect(1):to_be(1) end)
+it("identity", function() expect({ 1 }).to_be({ 1 }) end)
+it("repeats", function()
+  setInterval(function() error("again", 0) end, 0)
+  step(10)
+end)
+it("waits in a helper", function()
+  local function wait_for_door() events.wait("door") end
+  wait_for_door()
+end)`,
+    });
+    const r = await cli('test', dir, '--max-steps', '50');
+    expect(r.stdout).toContain(
+      '  ✗ nested\n      msg_spec.lua:2: expected: { a = 1, b = { c = 2, d = { 1, 3 } } } (deep), got { a = 1, b = { c = 2, d = { 1, 2 } } }; ' +
+        'first difference at .b.d[2]: expected 3, got 2\n',
+    );
+    expect(r.stdout).toContain('  ✗ colon\n      msg_spec.lua:3: matchers are called with a dot: expect(x).to_be(...), not expect(x):to_be(...)\n');
+    expect(r.stdout).toContain(
+      '  ✗ identity\n      msg_spec.lua:4: expected: { 1 }, got { 1 } (two different tables: to_be compares identity; use to_equal to compare contents)\n',
+    );
+    expect(r.stdout).toContain('  ✗ repeats\n      10 error(s) in callbacks during the test\n      error: again\n      … and 9 more times\n');
+    expect(r.stdout).toContain('  ✗ waits in a helper\n      did not finish within 50 steps (still waiting at msg_spec.lua:10)\n');
+  });
+
+  it('lists the warnings of a file\'s tests once each (a misspelled hook)', async () => {
+    const dir = folder({
+      'bat.lua': 'return { udpate = function(self) self.y = self.y - 1 end }',
+      'bat_spec.lua': `
+it("flies up", function() local b = entities.spawn("bat", { y = 10 }) step(2) expect(b.y).to_be(8) end)
+it("spawns", function() entities.spawn("bat") end)`,
+    });
+    const r = await cli('test', dir);
+    expect(r.stdout).toContain("  warning: bat.lua: 'udpate' is not a hook, so it never runs (did you mean 'update'?)\n");
+    expect(r.stdout.match(/warning: bat.lua/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/1 passed, 1 failed\n1 warning\(s\): see 'warning:' lines above\n$/);
+    expect((await cli('test', dir, '--no-hints')).stdout).not.toContain('warning');
   });
 
   it('reports a spec file that does not load', async () => {
@@ -100,6 +176,21 @@ it("passes", function() end)`,
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✗ (loading the file)');
     expect(r.stdout).toContain('broken_spec.lua:1:');
+  });
+
+  it('explains a missing root folder before printing anything, in one line', async () => {
+    const dir = folder({ 'a_spec.lua': 'it("x", function() end)' });
+    const r = await cli('test', dir, '--root', '/no/such/dir');
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'moonstep: --root: no such directory: /no/such/dir\n' });
+  });
+
+  it('runs the documented command for a mod without sprites or levels folders, with a note', async () => {
+    const dir = folder({ 'specs/a_spec.lua': 'it("x", function() end)', 'scripts/bat.lua': 'return {}' });
+    const r = await cli('test', join(dir, 'specs'), '--root', join(dir, 'scripts'), '--assets', join(dir, 'assets/sprites'), '--levels', join(dir, 'assets/levels'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('a_spec.lua\n  ✓ x\n\n1 passed, 0 failed\n');
+    expect(r.stderr).toContain('running without assets');
+    expect(r.stderr).toContain('running without levels');
   });
 
   it('explains bad usage', async () => {

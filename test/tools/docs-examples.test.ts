@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRuntime, MapScriptLoader } from '../../src/index';
+import { settleHostCalls } from '../../src/spec/SpecRunner';
 
 // Every ```lua block in README.md and docs/*.md runs here, so the docs cannot rot.
 //   ```lua                 run as a main chunk for `steps` steps (default 120)
@@ -70,8 +71,8 @@ for (const doc of docs) {
         rt.runSource(example.source, `example.lua`);
         const steps = Number(example.options.get('steps') ?? 120);
         for (let i = 0; i < steps; i++) {
+          if (rt.pendingHostCallCount > 0) await settleHostCalls(); // as moonstep run and test do
           rt.step();
-          if (rt.pendingHostCallCount > 0) await new Promise((r) => setTimeout(r, 0));
         }
         rt.close();
         if (!example.options.has('errors')) expect(out.filter((l) => l.startsWith('error: '))).toEqual([]);

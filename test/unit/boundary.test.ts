@@ -25,9 +25,9 @@ describe('Values from Lua to JS', () => {
     steps(1);
     // Its expansion (2^32 values at 64 bytes each) is far over 4 MiB of emits per owner per step.
     expect(prints).toEqual([
-      "false\tevents.emit('score'): quota exceeded: over 4194304 bytes this step (limits.emitBytesPerStep)",
+      "false\ttest.lua:2: events.emit('score'): quota exceeded: over 4194304 bytes this step (limits.emitBytesPerStep)",
       'true',
-      "false\tevents.emit('score'): quota exceeded: over 4194304 bytes this step (limits.emitBytesPerStep)",
+      "false\ttest.lua:7: events.emit('score'): quota exceeded: over 4194304 bytes this step (limits.emitBytesPerStep)",
     ]);
     expect(received).toEqual(['now', 'next step']);
   });
@@ -37,7 +37,7 @@ describe('Values from Lua to JS', () => {
     rt.on('lua:score', () => {});
     run(`${DAG} print(pcall(events.emit, "score", t))`);
     expect(prints).toEqual([
-      "false\tevents.emit('score'): value too large to cross the boundary (over 1000 values; a shared subtable counts once per use)",
+      "false\ttest.lua:1: events.emit('score'): value too large to cross the boundary (over 1000 values; a shared subtable counts once per use)",
     ]);
   });
 
@@ -124,12 +124,12 @@ describe('Values from Lua to JS', () => {
          task.spawn(function() print(select(2, pcall(sink, t))) print(select(2, pcall(sink, c))) end)`);
     await settle(steps);
     expect(prints).toEqual([
-      "events.emit('x'): a Lua thread cannot cross to JS (plain data only)",
-      "events.emit('x'): an array with holes cannot cross to JS",
-      "events.emit('x'): a number table key cannot cross to JS",
-      "events.emit('x'): a boolean table key cannot cross to JS",
-      'sink: quota exceeded: over 4194304 bytes this step (limits.hostCallBytesPerStep)',
-      'sink: cannot pass a cyclic table to JS',
+      "test.lua:2: events.emit('x'): a Lua thread cannot cross to JS (plain data only)",
+      "test.lua:2: events.emit('x'): an array with holes cannot cross to JS",
+      "test.lua:2: events.emit('x'): a number table key cannot cross to JS",
+      "test.lua:2: events.emit('x'): a boolean table key cannot cross to JS",
+      'test.lua:6: sink: quota exceeded: over 4194304 bytes this step (limits.hostCallBytesPerStep)',
+      'test.lua:6: sink: cannot pass a cyclic table to JS',
     ]);
   });
 
@@ -140,8 +140,8 @@ describe('Values from Lua to JS', () => {
          print(pcall(events.emit, "k", { [k] = 1 }))
          print(pcall(events.emit, "k", { k }))
          print(pcall(events.emit, "k", ("x"):rep(1000)))`);
-    expect(prints[0]).toMatch(/^false\tevents\.emit\('k'\): value too large to cross the boundary \(over 1048576 bytes of strings\)$/);
-    expect(prints[1]).toBe(prints[0]);
+    expect(prints[0]).toMatch(/^false\ttest\.lua:\d+: events\.emit\('k'\): value too large to cross the boundary \(over 1048576 bytes of strings\)$/);
+    expect(prints[1]).toBe(prints[0]!.replace('test.lua:2:', 'test.lua:3:'));
     expect(prints[2]).toBe('true');
   });
 });

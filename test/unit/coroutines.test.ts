@@ -63,8 +63,8 @@ describe("scripts' own coroutines", () => {
          print(pcall(coroutine.close, me))
          print(coroutine.isyieldable())`);
     expect(prints).toEqual([
-      "false\tbad argument #1 to 'coroutine.resume' (this coroutine belongs to the scheduler; use task.cancel)",
-      "false\tbad argument #1 to 'coroutine.close' (this coroutine belongs to the scheduler; use task.cancel)",
+      "false\ttest.lua:2: bad argument #1 to 'coroutine.resume' (this coroutine belongs to the scheduler; use task.cancel)",
+      "false\ttest.lua:3: bad argument #1 to 'coroutine.close' (this coroutine belongs to the scheduler; use task.cancel)",
       'true',
     ]);
   });

@@ -29,6 +29,15 @@ describe('An entity', () => {
     ]);
   });
 
+  it('spawned without props gets an empty props table in init, as a level entity does', async () => {
+    const { run, take, errors } = await start({}, {
+      'probe.lua': 'return { init = function(self, props) print(type(props), next(props)) end }',
+    });
+    run('entities.spawn("probe")');
+    expect(take()).toEqual(['table\tnil']);
+    expect(errors).toEqual([]);
+  });
+
   it('runs updates in creation order, after timers and before deferred work', async () => {
     const { run, steps, prints } = await start({}, { 'mover.lua': MOVER });
     run(`entities.spawn("mover", { name = "first", speed = 1 })
@@ -157,7 +166,7 @@ describe('An entity', () => {
       "test.lua:4: entity field 'id' is read-only",
       "test.lua:4: entity field 'destroy' is read-only",
       'nil\t16711680\t0.5\tfalse',
-      "false\trawset cannot set entity field 'x' (assign it normally)",
+      "false\ttest.lua:8: rawset cannot set entity field 'x' (assign it normally)",
     ]);
   });
 
@@ -209,9 +218,9 @@ describe('An entity', () => {
          print(pcall(entities.spawn, "badhook"))
          print(pcall(entities.spawn, "../etc"))
          print(pcall(entities.spawn, "notable", 5))`);
-    expect(prints[0]).toMatch(/^false\tentities.spawn: behaviour script 'nowhere' not found in the script roots/);
-    expect(prints[1]).toBe('false\tnotable.lua: a behaviour script must return a table of hooks (init, update, final, on_event, on_reload); it returned integer');
-    expect(prints[2]).toBe("false\tbadhook.lua: hook 'update' must be a function (got integer)");
+    expect(prints[0]).toMatch(/^false\ttest.lua:1: entities.spawn: behaviour script 'nowhere' not found in the script roots/);
+    expect(prints[1]).toBe('false\ttest.lua:2: notable.lua: a behaviour script must return a table of hooks (init, update, final, on_event, on_reload); it returned integer');
+    expect(prints[2]).toBe("false\ttest.lua:3: badhook.lua: hook 'update' must be a function (got integer)");
     expect(prints[3]).toMatch(/invalid behaviour script name "\.\.\/etc"/);
     expect(prints[4]).toMatch(/bad argument #2 to 'entities.spawn' \(table of props or nil expected, got integer\)/);
   });
@@ -287,6 +296,9 @@ describe('A runaway entity', () => {
     expect(prints.filter((p) => p.startsWith('update'))).toEqual(['update\tm\t1\t1', 'update\tm\t2\t2', 'update\tm\t3\t3']);
     run('print(entities.count())');
     expect(prints.at(-1)).toBe('3'); // disabled, not destroyed
+    run(`for _, e in ipairs(entities.all()) do print(e.name, e:is_alive(), e:is_enabled()) end
+         local m = entities.find("m") m:destroy() print(m:is_enabled())`);
+    expect(prints.slice(-5)).toEqual(['s\ttrue\tfalse', 'si\ttrue\tfalse', 'm\ttrue\ttrue', 'final\tm\t3', 'false']);
   });
 
   it('with policy "continue" keeps getting callbacks', async () => {

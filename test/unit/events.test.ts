@@ -60,6 +60,16 @@ describe('events between scripts', () => {
     expect(prints).toEqual(['got\topen\t2', 'timed out\t0\t6']);
   });
 
+  it('events.wait returns as many values as the emit carried, none for none (like a handler)', async () => {
+    const { run, steps, take } = await start();
+    run(`task.spawn(function() print("wait", select("#", events.wait("ping"))) end)
+         events.on("ping", function(...) print("handler", select("#", ...)) end)
+         task.spawn(function() print("wait nil", select("#", events.wait("pong"))) end)
+         setTimeout(function() events.emit("ping") events.emit("pong", nil, nil) end, 0)`);
+    steps(2);
+    expect(take()).toEqual(['wait\t0', 'handler\t0', 'wait nil\t2']);
+  });
+
   it('rejects bad arguments at the caller\'s line', async () => {
     const { run, prints } = await start();
     run(`print(pcall(function() events.on("", print) end))
@@ -94,6 +104,15 @@ describe('events between the host and scripts', () => {
     run(`setTimeout(function() events.emit("score", 10, { combo = 3, tags = { "a", "b" } }) end, 0)`);
     steps(1);
     expect(heard).toEqual([[10, { combo: 3, tags: ['a', 'b'] }]]);
+  });
+
+  it('runtime.on("luaEvent") hears every events.emit from Lua with its name', async () => {
+    const { rt, run, steps } = await start();
+    const heard: unknown[] = [];
+    rt.on('luaEvent', (name, values) => heard.push([name, values]));
+    run(`setTimeout(function() events.emit("score", 10) events.emit("done") end, 0)`);
+    steps(1);
+    expect(heard).toEqual([['score', [10]], ['done', []]]);
   });
 
   it('rejects payloads that are not plain data, with a clear error', async () => {

@@ -103,7 +103,7 @@ const CASES: HostileCase[] = [
   {
     name: 'cannot resume a task\'s own coroutine',
     script: 'local co = coroutine.running() task.spawn(function() print(pcall(coroutine.resume, co)) end) task.wait()',
-    prints: ['false\tbad argument #1 to \'coroutine.resume\' (this coroutine belongs to the scheduler; use task.cancel)'],
+    prints: ['false\thostile.lua:2: bad argument #1 to \'coroutine.resume\' (this coroutine belongs to the scheduler; use task.cancel)'],
     steps: 2,
   },
   // --- resource exhaustion (the watchdog and the memory cap have their own suite)

@@ -47,7 +47,7 @@ describe('awaiting host promises', () => {
     });
     run(`task.spawn(function() print(pcall(function() local v = fail() return v end)) end)
          task.spawn(function() print(pcall(function() local v = failNow() return v end)) end)
-         print(pcall(fail)) -- called by pcall itself: no Lua line to blame, as with Lua's own functions
+         print(pcall(fail)) -- called by pcall itself: the pcall's line
          fail()`);
     for (let i = 0; i < 2; i++) {
       await flush();
@@ -57,7 +57,7 @@ describe('awaiting host promises', () => {
     expect(prints).toEqual([
       'false\ttest.lua:2: thrown synchronously',
       'false\ttest.lua:1: file not found: x.json',
-      'false\tfile not found: x.json',
+      'false\ttest.lua:3: file not found: x.json',
     ]);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toContain('file not found: x.json');

@@ -34,6 +34,24 @@ describe('require', () => {
     expect(errors[0]!.message).toMatch(/^main\.lua:2: module 'nope' not found in the script roots \(memory\)/);
   });
 
+  it('refuses a name with a .lua suffix (which would load a second copy), with a hint; entities.spawn too', async () => {
+    const { run, prints, errors } = await start({}, {
+      'm13_mod.lua': 'print("loading") return {}',
+      'explosion.lua': 'return {}',
+    });
+    run(`local m = require("m13_mod")
+print(pcall(function() local m = require("m13_mod.lua") end))
+print(select(2, pcall(function() local e = entities.spawn("explosion.lua") end)))
+print(entities.count())`, 'main.lua');
+    expect(prints).toEqual([
+      'loading',
+      `false\tmain.lua:2: bad argument #1 to 'require' (module names have no '.lua' suffix: write "m13_mod")`,
+      `main.lua:3: entities.spawn: behaviour script "explosion.lua": module names have no '.lua' suffix: write "explosion"`,
+      '0',
+    ]);
+    expect(errors).toEqual([]);
+  });
+
   it('reports circular requires clearly', async () => {
     const { run, errors } = await start({}, { 'a.lua': 'return require("b")', 'b.lua': 'return require("a")' });
     run('require("a")');

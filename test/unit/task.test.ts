@@ -32,8 +32,8 @@ describe('task.defer', () => {
     expect(prints).toEqual(['timer\t1', 'second timer', 'deferred 1\t1', 'deferred 2\targ']);
   });
 
-  it('runs work deferred by deferred work in the same step, up to the pass limit', async () => {
-    const { rt, run, steps, prints } = await start();
+  it('runs work deferred by deferred work in the same step, up to the pass limit; leftovers run in the next step\'s deferred phase, counted against its 10 passes', async () => {
+    const { rt, run, steps, take } = await start();
     const warnings: string[] = [];
     rt.on('warning', (w) => warnings.push(w));
     run(`local depth = 0
@@ -42,13 +42,18 @@ describe('task.defer', () => {
            print("pass", depth, time.frame())
            task.defer(again)
          end
-         setTimeout(function() task.defer(again) end, 0)`);
+         setTimeout(function() task.defer(again) end, 0)
+         setTimeout(function() print("timer", time.frame()) end, 20)`);
     steps(1);
-    expect(prints).toHaveLength(10);
-    expect(prints.every((p) => p.endsWith('\t1'))).toBe(true);
+    const step1 = take();
+    expect(step1).toHaveLength(10);
+    expect(step1.every((p) => p.endsWith('\t1'))).toBe(true);
     expect(warnings).toEqual(['task.defer: 1 deferred item(s) still queued after 10 passes; moved to the next step']);
-    steps(1);
-    expect(prints.slice(10, 12)).toEqual(['pass\t11\t2', 'pass\t12\t2']); // no infinite loop: the frame ends
+    steps(1); // no infinite loop: each frame ends
+    const step2 = take();
+    expect(step2[0]).toBe('timer\t2'); // the next step's timers first
+    expect(step2.slice(1)).toEqual(Array.from({ length: 10 }, (_, i) => `pass\t${11 + i}\t2`));
+    expect(warnings).toHaveLength(2);
   });
 });
 
@@ -178,7 +183,27 @@ describe('Task status and task.await', () => {
          task.spawn(function() print("awaited", task.await(worker)) end)
          task.spawn(function() print(pcall(task.await, failing)) end)`);
     steps(10);
-    expect(prints).toEqual(['false\tawaited task failed: bad luck', 'awaited\t1\ttwo']);
+    expect(prints).toEqual(['false\ttest.lua:4: awaited task failed: bad luck', 'awaited\t1\ttwo']);
+  });
+
+  it('hands an awaited task\'s error to the awaiter only: caught there, nothing is reported', async () => {
+    const { run, steps, take, errors } = await start();
+    run(`local failing = task.spawn(function() task.wait(0.05) error("bad luck", 0) end)
+         task.spawn(function() print(pcall(task.await, failing)) end)
+         local early = task.spawn(function() error("nobody waits", 0) end)
+         task.spawn(function() print(pcall(task.await, early)) end)`);
+    steps(10);
+    expect(take()).toEqual(['false\ttest.lua:4: awaited task failed: nobody waits', 'false\ttest.lua:2: awaited task failed: bad luck']);
+    expect(errors.map((e) => e.message)).toEqual(['nobody waits']); // it failed before anyone awaited it
+  });
+
+  it('raises "awaited task was cancelled" for a cancelled task', async () => {
+    const { run, steps, take } = await start();
+    run(`local t = task.delay(1, function() end)
+         task.spawn(function() print(pcall(task.await, t)) end)
+         task.cancel(t)`);
+    steps(2);
+    expect(take()).toEqual(['false\ttest.lua:2: awaited task was cancelled']);
   });
 });
 

@@ -35,8 +35,8 @@ describe('Tiled maps', () => {
     expect(map.tilesets[0]!.image).toBe('space_tiles');
     expect(map.entities).toEqual([
       { script: 'door', name: 'door', x: 32, y: 8, rotation: Math.PI / 2, width: 32, height: 16,
-        props: { locked: true, keys: 2, colour: '#ff00ff00', speed: 1.5 } },
-      { script: 'zone', name: 'zone', x: 16, y: 32, rotation: 0, width: 32, height: 32, props: {} },
+        props: { locked: true, keys: 2, colour: '#ff00ff00', speed: 1.5 }, tiled: { id: 1, layer: 'things' } },
+      { script: 'zone', name: 'zone', x: 16, y: 32, rotation: 0, width: 32, height: 32, props: {}, tiled: { id: 2, layer: 'things' } },
     ]);
   });
 
@@ -69,6 +69,57 @@ describe('Tiled maps', () => {
     steps(8);
     expect(prints).toEqual(['door\t32\t8\t32\t16\ttrue\tinteger\t1.5', 'enter\tw\t3', 'exit\tw\t8']);
     expect(rt.stats().entities).toBe(3);
+  });
+
+  it('resolve object properties to the entities those objects became, before any init, and level.entity finds them by id', async () => {
+    const objects = [
+      { id: 7, name: 'lever', class: 'lever', x: 0, y: 0, width: 16, height: 16, properties: [{ name: 'door', type: 'object', value: 9 }] },
+      { id: 8, name: 'spare', class: 'lever', x: 0, y: 0, properties: [{ name: 'door', type: 'object', value: 0 }] },
+      { id: 9, name: 'gate', class: 'door', x: 32, y: 0, width: 16, height: 16 },
+    ];
+    const { run, steps, take, errors } = await start({ levels: { room: sampleMap(objects) } }, {
+      'lever.lua': 'return { init = function(self, p) print(self.name, "opens", p.door and p.door.name, p.door and p.door:is_alive()) end }',
+      'door.lua': 'return {}',
+      'other.lua': 'return {}',
+    });
+    run(`entities.spawn("other") entities.spawn("other") entities.spawn("other") -- runtime ids 1 to 3
+task.spawn(function()
+  level.load("room")
+  print(level.entity(9).name, level.entity(7).name, level.entity(3), entities.get(9))
+  level.entity(9):destroy()
+  print(level.entity(9))
+  print(pcall(level.entity, "9"))
+end)`, 'main.lua');
+    await new Promise((r) => setTimeout(r, 0));
+    steps(2);
+    expect(take()).toEqual([
+      'lever\topens\tgate\ttrue', 'spare\topens\tnil\tnil', 'gate\tlever\tnil\tnil', 'nil',
+      "false\tmain.lua:7: bad argument #1 to 'level.entity' (Tiled object id (integer) expected, got string)",
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('refuse a reference to an object the map does not have, naming the layer and object', () => {
+    const objects = [{ id: 7, name: 'lever', class: 'lever', x: 0, y: 0, properties: [{ name: 'door', type: 'object', value: 42 }] }];
+    expect(() => parseTiledMap(sampleMap(objects), 'm')).toThrow(/map 'm': layer 'things', object #7 \('lever'\): property 'door' refers to object #42, which the map does not have/);
+  });
+
+  it('name the Tiled layer and object id, not the place in the file, for script and field errors', async () => {
+    const { rt } = await start({ assets: { ship: 'ship.png' } }, { 'door.lua': 'return {}', 'broken.lua': 'return {' });
+    const objects = (extra: Record<string, unknown>) => [
+      { id: 1, name: 'ok', class: 'door', x: 0, y: 0 },
+      { id: 12, name: 'blob', class: 'door', x: 0, y: 0, ...extra },
+    ];
+    expect(() => rt.loadLevel(sampleMap(objects({ class: 'nope' })), 'm')).toThrow(
+      /^map 'm', layer 'things', object #12 \('blob'\), field 'script': no script 'nope' in the script roots$/,
+    );
+    expect(() => rt.loadLevel(sampleMap(objects({ properties: [{ name: 'sprite', type: 'string', value: 'rock' }] })), 'm')).toThrow(
+      /^map 'm', layer 'things', object #12 \('blob'\), field 'sprite': unknown asset 'rock'$/,
+    );
+    expect(() => rt.loadLevel(sampleMap(objects({ class: 'broken' })), 'm')).toThrow(
+      /broken.lua:1: .* \(layer 'things', object #12 \('blob'\)\)$/,
+    );
+    expect(rt.stats().entities).toBe(0);
   });
 });
 

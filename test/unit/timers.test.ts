@@ -206,3 +206,41 @@ describe('time', () => {
     expect(prints).toEqual(['0\t0.0\t0.016666666666667', '30\t0.5', '60\t1.0']);
   });
 });
+
+describe('timers.after and timers.every (the seconds family)', () => {
+  it('are setTimeout and setInterval in seconds: same steps, same order, same ids', async () => {
+    const { run, steps, take } = await start();
+    run(`timers.after(0.1, function(a) print("after 0.1", a, time.frame()) end, "arg")
+setTimeout(function() print("setTimeout 100", time.frame()) end, 100)
+local every = timers.every(0.5, function() print("every 0.5", time.frame()) end)
+timers.after(-1, function() print("after -1", time.frame()) end)
+timers.after(1.6, function() print("cancel with clearInterval", clearInterval(every), timers.cancel(every)) end)`);
+    steps(120);
+    expect(take()).toEqual([
+      'after -1\t1', 'after 0.1\targ\t6', 'setTimeout 100\t6', 'every 0.5\t30', 'every 0.5\t60', 'every 0.5\t90',
+      'cancel with clearInterval\ttrue\tfalse',
+    ]);
+  });
+
+  it('belong to the entity that created them and die with it', async () => {
+    const { rt, run, steps, take } = await start({}, {
+      'blinker.lua': 'return { init = function(self) timers.every(0.1, function() print("blink", time.frame()) end) end }',
+    });
+    run('local b = entities.spawn("blinker") timers.after(0.25, function() b:destroy() end)');
+    steps(30);
+    expect(take()).toEqual(['blink\t6', 'blink\t12']);
+    expect(rt.stats().pendingTimers).toBe(0);
+  });
+
+  it('reject a delay that is not a finite number, at the caller\'s line', async () => {
+    const { run, take } = await start();
+    run(`print(pcall(timers.after, "1", print))
+print(pcall(timers.every, 0/0, print))
+print(pcall(timers.after, 1, nil))`, 'main.lua');
+    expect(take()).toEqual([
+      "false\tmain.lua:1: bad argument #1 to 'timers.after' (finite number expected, got string)",
+      "false\tmain.lua:2: bad argument #1 to 'timers.every' (finite number expected, got number (nan))",
+      "false\tmain.lua:3: bad argument #2 to 'timers.after' (function expected, got nil)",
+    ]);
+  });
+});

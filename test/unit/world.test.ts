@@ -220,7 +220,7 @@ describe('Levels', () => {
 
   it('a behaviour that fails to load stops the level before anything spawns', async () => {
     const { rt } = await start({}, { 'lamp.lua': 'return {}', 'broken.lua': 'return {' });
-    expect(() => rt.loadLevel({ entities: [{ script: 'lamp' }, { script: 'broken', name: 'b' }] }, 'y')).toThrow(/broken.lua:1: .*entity #2, 'b'/);
+    expect(() => rt.loadLevel({ entities: [{ script: 'lamp' }, { script: 'broken', name: 'b' }] }, 'y')).toThrow(/broken.lua:1: .*\(entity #2 \('b'\)\)/);
     expect(rt.stats().entities).toBe(0);
   });
 });

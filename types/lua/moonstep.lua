@@ -2,22 +2,28 @@
 -- Editor annotations for moonstep's Lua API (LuaLS / EmmyLua). Not loaded at run time.
 -- Point your editor at this folder (see scripts-lua/.luarc.json).
 
+-- Units: the browser-named globals (setTimeout, setInterval) take MILLISECONDS; everything
+-- else (timers.*, task.*, events.wait, time.*) takes and returns SECONDS. Parameter names
+-- carry the unit (`delay_ms`, `seconds`), so an editor shows it on hover.
+
 -- Timers (browser convention, milliseconds) -------------------------------------------------
 
----Calls `fn(...)` once, in the first step at least `ms` milliseconds of game time from now.
+---Calls `fn(...)` once, in the first step at least `delay_ms` MILLISECONDS of game time from now.
 ---`nil`, 0 or a negative delay means the next step. Returns the timer's id.
+---(In seconds: `timers.after(seconds, fn)`.)
 ---@param fn function
----@param ms? number
+---@param delay_ms? number milliseconds (not seconds)
 ---@param ... any arguments passed to `fn`
 ---@return integer id
-function setTimeout(fn, ms, ...) end
+function setTimeout(fn, delay_ms, ...) end
 
----Calls `fn(...)` at start + k·ms for k = 1, 2, … exactly (no drift), at most once per step.
+---Calls `fn(...)` at start + k·interval_ms for k = 1, 2, … exactly (no drift), at most once per
+---step. (In seconds: `timers.every(seconds, fn)`.)
 ---@param fn function
----@param ms? number
+---@param interval_ms? number milliseconds (not seconds)
 ---@param ... any arguments passed to `fn`
 ---@return integer id
-function setInterval(fn, ms, ...) end
+function setInterval(fn, interval_ms, ...) end
 
 ---Cancels a timer or interval of the calling script. Nil, unknown and foreign ids are ignored.
 ---@param id integer?
@@ -28,6 +34,33 @@ function clearTimeout(id) end
 ---@param id integer?
 ---@return boolean cancelled
 function clearInterval(id) end
+
+-- timers (seconds) ---------------------------------------------------------------------------
+
+---The same timers as setTimeout / setInterval, in seconds. Ids are shared: `timers.cancel`,
+---`clearTimeout` and `clearInterval` cancel either kind.
+timers = {}
+
+---Calls `fn(...)` once, in the first step at least `seconds` of game time from now (0 or
+---negative: the next step). Returns the timer's id.
+---@param seconds number seconds (not milliseconds)
+---@param fn function
+---@param ... any arguments passed to `fn`
+---@return integer id
+function timers.after(seconds, fn, ...) end
+
+---Calls `fn(...)` at start + k·seconds for k = 1, 2, … exactly (no drift), at most once per step
+---(0 or negative: every step). Returns the timer's id.
+---@param seconds number seconds (not milliseconds)
+---@param fn function
+---@param ... any arguments passed to `fn`
+---@return integer id
+function timers.every(seconds, fn, ...) end
+
+---Cancels a timer of the calling script (either family); true if it was pending.
+---@param id integer?
+---@return boolean cancelled
+function timers.cancel(id) end
 
 -- time -----------------------------------------------------------------------------------------
 
@@ -79,26 +112,26 @@ function task.spawn(fn, ...) end
 ---@return Task
 function task.defer(fn, ...) end
 
----Starts `fn(...)` after `seconds` of game time.
----@param seconds number?
+---Starts `fn(...)` after `seconds` of game time (nil, 0 or negative: the next step).
+---@param seconds number? seconds
 ---@param fn function|thread
 ---@param ... any
 ---@return Task
 function task.delay(seconds, fn, ...) end
 
 ---Suspends the current task for `seconds` (default: until the next step).
----@param seconds? number
+---@param seconds? number seconds
 ---@return number waited game seconds actually waited
 function task.wait(seconds) end
 
----Suspends the current task for `n` steps (at least one).
----@param n? integer
+---Suspends the current task for `steps` steps (rounded up, at least one).
+---@param steps? integer steps (not seconds)
 ---@return number waited game seconds actually waited
-function task.wait_frames(n) end
+function task.wait_frames(steps) end
 
 ---Checks `predicate()` now and then once per step until it holds or the timeout passes.
 ---@param predicate fun(): boolean
----@param timeout_seconds? number
+---@param timeout_seconds? number seconds
 ---@return boolean ok false if the timeout passed first
 function task.wait_until(predicate, timeout_seconds) end
 
@@ -145,7 +178,7 @@ function events.emit(name, ...) end
 
 ---Suspends the current task until `name` is emitted; returns its values, or nothing on timeout.
 ---@param name string
----@param timeout_seconds? number
+---@param timeout_seconds? number seconds
 ---@return any ...
 function events.wait(name, timeout_seconds) end
 
@@ -153,7 +186,7 @@ function events.wait(name, timeout_seconds) end
 
 ---A live entity: the `self` its behaviour's hooks receive, and the handle other scripts hold.
 ---Besides these fields, a script may store anything in it. After `destroy()` the reference
----is stale: only `id`, `name`, `script`, `is_alive()` and `destroy()` still answer.
+---is stale: only `id`, `name`, `script`, `is_alive()`, `is_enabled()` and `destroy()` still answer.
 ---@class Entity
 ---@field id integer read-only
 ---@field name string|nil read-only (from `props.name`)
@@ -176,8 +209,14 @@ local Entity = {}
 ---@return boolean
 function Entity:destroy() end
 
+---True until the entity is destroyed (a disabled entity is still alive: see `is_enabled`).
 ---@return boolean
 function Entity:is_alive() end
+
+---False once destroyed, or disabled: an entity whose callback ran past the instruction budget
+---stays alive (and counted by `entities.count()`) but gets no more callbacks.
+---@return boolean
+function Entity:is_enabled() end
 
 ---@param tag string
 ---@return boolean
@@ -292,3 +331,9 @@ level = {}
 ---@param name string
 ---@return Entity[]
 function level.load(name) end
+
+---The live entity spawned from the Tiled object with this id (of the last map loaded that had
+---one), or nil. (A Tiled property of type `object` already arrives in `props` as the entity.)
+---@param tiled_id integer the object's id in Tiled
+---@return Entity|nil
+function level.entity(tiled_id) end
