@@ -1,0 +1,1361 @@
+-- The safe standard libraries scripts get: string, table, utf8, math and load.
+--
+-- The watchdog counts VM instructions, so time spent inside a C function is invisible to it.
+-- Every C function a script can reach through these tables is therefore either bounded by
+-- a size the wrapper checks, or charged for its work before it runs: `charge(k)` adds k
+-- instruction-equivalents to the running callback's budget (and may raise the abort).
+--
+-- Cost model (n = bytes of the inputs the function scans or copies; "charged" means
+-- `charge(n // 16)` once n exceeds FREE_BYTES, 1 KiB; element counts are charged 1 per
+-- element once they exceed FREE_ELEMENTS, 64). Calls below the thresholds charge nothing.
+--
+--   string.len, string.byte (one byte)        O(1), free
+--   string.sub                                 copy of the result: charged by its length
+--   string.upper/lower/reverse                 charged by #s
+--   string.rep(s, k, sep)                      charged by the result's length, computed
+--                                              before the copy; refused past MAX_STRING
+--   string.byte(s, i, j), string.char(...)     charged per value (element count)
+--   string.format                              charged by #fmt plus the lengths of its
+--                                              %s/%q arguments (%q counts 4 per byte)
+--   string.find(s, p, init, true) and plain
+--     finds (pattern without specials)         lmemfind is O(#s * #p): charged, refused
+--                                              past MAX_MATCH_STEPS
+--   string.find/match/gmatch/gsub (patterns)   a worst-case step bound derived from the
+--                                              pattern's structure (see "Pattern costs"):
+--                                              refused past MAX_MATCH_STEPS, else charged
+--                                              bound // 4 (gmatch: the whole iteration, at
+--                                              creation). gsub adds its output: a string
+--                                              replacement's bound up front; function/table
+--                                              replacements per returned value.
+--   string.pack/packsize/unpack                pack: charged by the output bound (formats
+--                                              are parsed in Lua); unpack: by the bytes it
+--                                              consumed; packsize: by #fmt
+--   table.insert/remove                        charged by the elements shifted
+--   table.move                                 charged by the elements moved
+--   table.concat                               elements are read once in Lua (hook-counted)
+--                                              and the total length is charged before the copy
+--   table.unpack, table.pack                   charged per element
+--   table.sort                                 charged n*log2(n) comparisons, times the longest
+--                                              string's bytes // 16 for string elements
+--   utf8.char/codepoint/len/offset             charged per value or per byte scanned
+--   utf8.codes                                 O(1) per step of the script's own loop: free
+--   math.*                                     O(1); randomseed is absent
+--   load                                       text only, at most MAX_SOURCE bytes; charged
+--                                              by size, and by the square of the count of
+--                                              tokens that grow the parser's jump and label
+--                                              lists (its only super-linear paths), refused
+--                                              past MAX_COMPILE_WORK
+--
+-- Lengths: the table functions use the same length the real library would (`#t`, which
+-- honours `__len`), but they compute it in Lua first and charge the work it implies, so a
+-- `__len` of 2^62 (or a plain table whose border is 2^61) is charged, and refused, before C
+-- loops over it. For tables with metatables, insert/remove/concat/unpack never let C call
+-- `__len` again (each metamethod runs once, as in the real library).
+--
+-- Errors: every argument error names the public function ('string.rep') and carries the
+-- caller's line. Fast paths check argument types in Lua before calling C; anything unusual
+-- takes a slow path that calls C under pcall and rewrites C's own argument and pattern
+-- errors (which would otherwise name this chunk) to the caller's line and the public name.
+local rt = ...
+
+local M = {}
+
+-- Limits and rates -------------------------------------------------------------------------
+
+--- Bytes a call may scan or copy before it is charged; below it calls are free.
+M.FREE_BYTES = 1024
+--- Bytes per instruction-equivalent charged.
+M.BYTES_PER_UNIT = 16
+--- Elements (table slots, results) a call may touch before it is charged, 1 per element.
+M.FREE_ELEMENTS = 64
+--- Pattern-matching steps per instruction-equivalent.
+M.STEPS_PER_UNIT = 4
+--- Worst-case matching steps a single find/match/gmatch/gsub call may take.
+M.MAX_MATCH_STEPS = 5e7
+--- Largest table range table.move, insert or remove may touch in one call.
+M.MAX_ELEMENTS = 1 << 24
+--- Largest source text `load` compiles (bytes).
+M.MAX_SOURCE = 1 << 20
+--- Bound on the parser's super-linear work (jump/label list walks) for one `load`.
+M.MAX_COMPILE_WORK = 5e7
+
+-- Captures (no global lookups at call time) -------------------------------------------------
+
+local type, select, tostring, tonumber, error, pcall = type, select, tostring, tonumber, error, pcall
+local rawlen, rawget, next, ipairs = rawlen, rawget, next, ipairs
+local raw_load = load
+local s_find, s_match, s_gmatch, s_gsub = string.find, string.match, string.gmatch, string.gsub
+local s_sub, s_byte, s_char, s_rep, s_len = string.sub, string.byte, string.char, string.rep, string.len
+local s_upper, s_lower, s_reverse, s_format = string.upper, string.lower, string.reverse, string.format
+local s_pack, s_unpack, s_packsize = string.pack, string.unpack, string.packsize
+local t_insert, t_remove, t_concat, t_unpack = table.insert, table.remove, table.concat, table.unpack
+local t_move, t_sort, t_pack = table.move, table.sort, table.pack
+local u_char, u_codepoint, u_len, u_offset, u_codes = utf8.char, utf8.codepoint, utf8.len, utf8.offset, utf8.codes
+local math_type, tointeger, floor, log = math.type, math.tointeger, math.floor, math.log
+local maxinteger, mininteger, huge = math.maxinteger, math.mininteger, math.huge
+local describe = rt.describe
+local m_ult = math.ult
+-- The real metatable (a __metatable field can hide one from getmetatable).
+local raw_getmetatable = rt.debug and rt.debug.getmetatable or getmetatable
+
+local FREE_BYTES, BYTES_PER_UNIT, FREE_ELEMENTS = M.FREE_BYTES, M.BYTES_PER_UNIT, M.FREE_ELEMENTS
+local STEPS_PER_UNIT, MAX_MATCH_STEPS, MAX_ELEMENTS = M.STEPS_PER_UNIT, M.MAX_MATCH_STEPS, M.MAX_ELEMENTS
+local MAX_SOURCE, MAX_COMPILE_WORK = M.MAX_SOURCE, M.MAX_COMPILE_WORK
+local MAX_STRING = 0x7fffffff -- lstrlib's MAXSIZE on 32-bit wasm (INT_MAX)
+
+-- This chunk's own position prefix ("moonstep/libs.lua:"), as C errors raised from inside
+-- a wrapper carry it; the slow paths replace it with the caller's.
+local SELF_PREFIX
+do
+  local _, e = pcall(function() error("x", 1) end)
+  SELF_PREFIX = s_match(e, "^(.-:)%d+: x$") or "\0"
+end
+
+-- Errors ------------------------------------------------------------------------------------
+
+local getinfo = rt.debug and rt.debug.getinfo
+local INTERNAL = "^" .. (s_match(SELF_PREFIX, "^(.-/)") or "\0")
+
+--- error(msg, level) as if called by raise's caller. When the frame at that level is the
+--- runtime's own (a script called a wrapper in tail position, `return string.rep(x)`, so its
+--- frame is gone), the message takes the first script frame's position instead, never an
+--- internal one; a C caller (pcall) gives no position, as in Lua.
+local function raise(msg, level)
+  level = level + 1
+  if getinfo and level > 1 then
+    local info = getinfo(level, "S")
+    if info and info.what ~= "C" and s_find(info.short_src, INTERNAL) then
+      for l = level + 1, level + 60 do
+        local up = getinfo(l, "Sl")
+        if not up then break end
+        if up.what ~= "C" and not s_find(up.short_src, INTERNAL) then
+          error(up.short_src .. ":" .. tostring(up.currentline) .. ": " .. msg, 0)
+        end
+      end
+      error(msg, 0)
+    end
+  end
+  error(msg, level)
+end
+
+--- Raises "bad argument #n to 'fname' (msg)" `level` levels above the caller of bad().
+local function bad(n, fname, msg, level)
+  raise(s_format("bad argument #%d to '%s' (%s)", n, fname, msg), level + 1)
+end
+
+--- Raises "bad argument #n to 'fname' (expected expected, got <describe(v)>)".
+local function arg_error(n, fname, expected, v, level)
+  raise(s_format("bad argument #%d to '%s' (%s expected, got %s)", n, fname, expected, describe(v)), level + 1)
+end
+
+--- Turns an error C raised inside a wrapper (positioned at this chunk, naming a local) into
+--- one at the caller's line naming the public function; other errors pass through untouched.
+local function public_error(fname, e)
+  if type(e) ~= "string" or s_sub(e, 1, #SELF_PREFIX) ~= SELF_PREFIX then return e, 0 end
+  local msg = s_match(e, "^.-:%d+: (.*)$") or e
+  msg = s_gsub(msg, "^(bad argument #%d+ to )'[^']*'", "%1'" .. fname .. "'")
+  msg = s_gsub(msg, "^calling '[^']*' on bad self", "bad argument #1 to '" .. fname .. "'")
+  return msg, 3
+end
+
+-- `return finish(fname, pcall(f, ...))` from a wrapper (a tail call, so level 2 of the
+-- raise is the wrapper's caller).
+local function finish(fname, ok, ...)
+  if ok then return ... end
+  local msg, level = public_error(fname, (...))
+  if level == 0 then error(msg, 0) end
+  raise(msg, 2)
+end
+
+-- Argument conversion, as lauxlib does it (level: of the wrapper's caller, seen from here).
+
+local function to_str(v, n, fname)
+  local t = type(v)
+  if t == "string" then return v end
+  if t == "number" then return tostring(v) end
+  arg_error(n, fname, "string", v, 3)
+end
+
+local function to_int(v, n, fname)
+  local x = v
+  local t = math_type(x)
+  if t == "integer" then return x end
+  if t == nil and type(x) == "string" then
+    x = tonumber(x)
+    t = math_type(x)
+    if t == "integer" then return x end
+  end
+  if t == "float" then
+    local i = tointeger(x)
+    if i then return i end
+    bad(n, fname, "number has no integer representation", 3)
+  end
+  arg_error(n, fname, "number", v, 3)
+end
+
+local function opt_int(v, n, fname, default)
+  if v == nil then return default end
+  local x = v
+  local t = math_type(x)
+  if t == "integer" then return x end
+  if t == nil and type(x) == "string" then
+    x = tonumber(x)
+    t = math_type(x)
+    if t == "integer" then return x end
+  end
+  if t == "float" then
+    local i = tointeger(x)
+    if i then return i end
+    bad(n, fname, "number has no integer representation", 3)
+  end
+  arg_error(n, fname, "number", v, 3)
+end
+
+local function to_num(v, n, fname)
+  if type(v) == "number" then return v end
+  if type(v) == "string" then
+    local x = tonumber(v)
+    if x then return x end
+  end
+  arg_error(n, fname, "number", v, 3)
+end
+
+-- Charging ------------------------------------------------------------------------------
+
+local charge -- set by build()
+
+local function charge_bytes(nbytes)
+  if nbytes > FREE_BYTES then charge(nbytes // BYTES_PER_UNIT) end
+end
+
+local function charge_elements(count)
+  if count > FREE_ELEMENTS then charge(count) end
+end
+
+-- Positions as lstrlib normalizes them (posrelatI / getendpos): 1-based, clipped.
+local function start_pos(pos, len)
+  if pos > 0 then return pos
+  elseif pos == 0 then return 1
+  elseif pos < -len then return 1
+  end
+  return len + pos + 1
+end
+
+local function end_pos(pos, len)
+  if pos > len then return len
+  elseif pos >= 0 then return pos
+  elseif pos < -len then return 0
+  end
+  return len + pos + 1
+end
+
+-- Pattern costs -------------------------------------------------------------------------------
+-- Lua's matcher (lstrlib.c `match`) is a backtracking recursion over the pattern's items.
+-- For a subject of n bytes, let C(j) bound the steps of one call of match() on items j..
+-- from any position. Reading `match`, `max_expand`, `min_expand`, `matchbalance`:
+--   single class (width w)          C = w + C(j+1)                (fails or goes on, once)
+--   class?                          C = w + 2 C(j+1)              (with, then without)
+--   class* / class+ / class-        C = (n+1) w + (n+1) C(j+1)    (every split is tried)
+--   %bxy, %N (back-reference)       C = (n+1) + C(j+1)            (one scan, no backtracking)
+--   %f[set]                         C = 2w + C(j+1)
+--   ( ) () and a final $            C = 1 + C(j+1);  C(end) = 1
+-- Two refinements, each a proof that at most one split of a repetition reaches the rest:
+--   * the rest always matches (A below), so the first split succeeds: C = (n+1) w + C(j+1);
+--   * the next item is a single class (or a final $) disjoint from the repeated class: every
+--     split but the last stops at that item's first test: C = (n+1)(w + w') + C(j+1).
+-- A(j) "items j.. match from any position": true at the end; through ( ) (); through
+-- class*, class-, class? when A(j+1); and for .* / .- when E(j+1), where E(j) "items j.. match
+-- at the subject's end" holds through ( ) () $ and *, -, ? items.
+-- An attempt at one start position costs C(1). find and match try n+1 starts (1 if the
+-- pattern starts with ^); gsub and gmatch try at most 2(n+1) (an empty match is retried
+-- once); gmatch's ^ is a plain character in Lua 5.4. Pushing captures costs at most 32
+-- bytes per subject byte over a whole call.
+-- Linear patterns: when the pattern's first consuming item is a single class, class+ or
+-- %f[...] and A holds for everything after it, a failed start costs O(w) and a success
+-- costs at most w times the bytes it consumes plus the item count, so the whole call is
+-- bounded by 2(n+1)(L+1)w: such patterns ("%w+", "[^,]*", "%s*(.-)%s*$" anchored) are linear.
+
+local ALL_BYTES = {}
+for b = 0, 255 do ALL_BYTES[b + 1] = s_char(b) end
+ALL_BYTES = t_concat(ALL_BYTES)
+
+local class_sets = {} -- class text -> set of bytes it matches (bounded cache)
+local class_sets_n = 0
+
+local function class_set(text)
+  local set = class_sets[text]
+  if set then return set end
+  set = {}
+  if text == "$" then set["$"] = true -- alone, "$" would be the end anchor
+  else
+    for c in s_gmatch(ALL_BYTES, text) do set[c] = true end
+  end
+  if class_sets_n >= 256 then class_sets, class_sets_n = {}, 0 end
+  class_sets[text] = set
+  class_sets_n = class_sets_n + 1
+  return set
+end
+
+local function disjoint(x_text, y_text)
+  local x = class_set(x_text)
+  for c in next, class_set(y_text) do
+    if x[c] then return false end
+  end
+  return true
+end
+
+-- Item kinds.
+local K_SINGLE, K_OPT, K_REP, K_SCAN, K_FRONTIER, K_MARK, K_END = 1, 2, 3, 4, 5, 6, 7
+
+--- Reads the class starting at p[i] exactly as lstrlib's classend does; returns the index
+--- of its last byte, or nil if the class is malformed (C raises when it reaches it).
+local function class_end(p, i, n)
+  local c = s_byte(p, i)
+  if c == 37 then -- '%'
+    if i >= n then return nil end
+    return i + 1
+  elseif c == 91 then -- '['
+    local j = i + 1
+    if s_byte(p, j) == 94 then j = j + 1 end -- '^'
+    repeat
+      if j > n then return nil end
+      local d = s_byte(p, j)
+      j = j + 1
+      if d == 37 and j <= n then j = j + 1 end
+    until s_byte(p, j) == 93 -- ']'
+    return j
+  end
+  return i
+end
+
+--- Parses pattern p into items. `literal_caret`: gmatch mode (no anchor). Returns a table:
+--- { n = item count, kind = {}, w = {}, text = {}, anchored, regular, linear, a = {}, e = {} }.
+--- `regular` is false when matching could raise an error C decides at run time (malformed
+--- tail, captures left open or closed twice, bad back-references, too deep a recursion):
+--- such patterns take the protected slow path; their cost is bounded by the items before
+--- the irregular one, as the matcher cannot go past it.
+local function parse_pattern(p, literal_caret)
+  local kind, w, text = {}, {}, {}
+  local np, i, k = #p, 1, 0
+  local anchored = false
+  if not literal_caret and s_byte(p, 1) == 94 then anchored, i = true, 2 end
+  local regular = true
+  local level, open, depth = 0, {}, 0 -- captures opened, which are still open, recursion
+  local nopen = 0
+  while i <= np do
+    local c = s_byte(p, i)
+    if c == 40 then -- '('
+      if level >= 32 then regular = false break end
+      level = level + 1
+      if s_byte(p, i + 1) == 41 then i = i + 2 else open[level] = true nopen = nopen + 1 i = i + 1 end
+      k = k + 1; kind[k], w[k] = K_MARK, 1
+      depth = depth + 1
+    elseif c == 41 then -- ')'
+      local l = level
+      while l > 0 and not open[l] do l = l - 1 end
+      if l == 0 then regular = false break end
+      open[l] = nil
+      nopen = nopen - 1
+      k = k + 1; kind[k], w[k] = K_MARK, 1
+      depth = depth + 1
+      i = i + 1
+    elseif c == 36 and i == np then -- final '$'
+      k = k + 1; kind[k], w[k] = K_END, 1
+      i = i + 1
+    elseif c == 37 and s_byte(p, i + 1) == 98 then -- '%b'
+      if i + 3 > np then regular = false break end
+      k = k + 1; kind[k], w[k] = K_SCAN, 1
+      i = i + 4
+    elseif c == 37 and s_byte(p, i + 1) == 102 then -- '%f'
+      if s_byte(p, i + 2) ~= 91 then regular = false break end
+      local e = class_end(p, i + 2, np)
+      if not e then regular = false break end
+      k = k + 1; kind[k], w[k] = K_FRONTIER, e - i - 1
+      i = e + 1
+    elseif c == 37 and (s_byte(p, i + 1) or 0) >= 48 and (s_byte(p, i + 1) or 0) <= 57 then -- '%0'..'%9'
+      local l = s_byte(p, i + 1) - 48
+      if l < 1 or l > level or open[l] then regular = false break end
+      k = k + 1; kind[k], w[k] = K_SCAN, 1
+      i = i + 2
+    else
+      local e = class_end(p, i, np)
+      if not e then regular = false break end
+      local q = s_byte(p, e + 1)
+      k = k + 1
+      text[k], w[k] = s_sub(p, i, e), e - i + 1
+      if q == 42 or q == 43 or q == 45 then -- '*' '+' '-'
+        kind[k] = K_REP
+        text[-k] = q -- quantifier byte
+        depth = depth + 1
+        i = e + 2
+      elseif q == 63 then -- '?'
+        kind[k] = K_OPT
+        depth = depth + 1
+        i = e + 2
+      else
+        kind[k] = K_SINGLE
+        i = e + 1
+      end
+    end
+  end
+  if nopen > 0 or depth >= 190 then regular = false end
+  -- A (always matches), E (matches at the end) and F (matches on the first try of every
+  -- item, at a cost of w per byte consumed plus a constant per item) from the right.
+  local a, e, f = {}, {}, {}
+  a[k + 1], e[k + 1], f[k + 1] = regular, regular, regular
+  for j = k, 1, -1 do
+    local kj = kind[j]
+    if kj == K_MARK then
+      a[j], e[j], f[j] = a[j + 1], e[j + 1], f[j + 1]
+    elseif kj == K_END then
+      a[j], e[j], f[j] = false, e[j + 1], false
+    elseif kj == K_OPT or (kj == K_REP and text[-j] ~= 43) then
+      local dot_star = text[j] == "." and kj == K_REP and e[j + 1]
+      a[j] = a[j + 1] or dot_star
+      f[j] = f[j + 1] or (dot_star and text[-j] == 42) -- '.*' runs to the end, where E holds
+      e[j] = e[j + 1]
+    else
+      a[j], e[j], f[j] = false, false, false
+    end
+  end
+  -- Linear: every attempt matches at first try (F), or the first consuming item is a single
+  -- class, class+ or %f (a failed start costs O(w)) and F holds after it.
+  local first = 1
+  while first <= k and kind[first] == K_MARK do first = first + 1 end
+  local fk = kind[first]
+  local linear = regular and (f[1]
+    or ((fk == K_SINGLE or fk == K_FRONTIER or (fk == K_REP and text[-first] == 43)) and f[first + 1]))
+  -- Multipliers of repetitions that provably pass at most one split to the rest.
+  local once = {}
+  for j = 1, k do
+    if kind[j] == K_REP then
+      if a[j + 1] then
+        once[j] = 0
+      else
+        local y = j + 1
+        while y <= k and kind[y] == K_MARK do y = y + 1 end
+        local ky = kind[y]
+        if ky == K_END then
+          once[j] = 1
+        elseif (ky == K_SINGLE or (ky == K_REP and text[-y] == 43)) and disjoint(text[j], text[y]) then
+          once[j] = w[y]
+        end
+      end
+    end
+  end
+  local wmax = 1
+  for j = 1, k do if w[j] > wmax then wmax = w[j] end end
+  for j = 1, k do
+    if kind[j] == K_OPT and a[j + 1] then once[j] = 0 end
+  end
+  return { n = k, kind = kind, w = w, once = once, anchored = anchored, regular = regular,
+           linear = linear, wmax = wmax, captures = level }
+end
+
+-- Parsed patterns, keyed by pattern text (one table per mode); cleared when full.
+local parsed_find, parsed_gmatch, parsed_count = {}, {}, 0
+
+local function pattern_info(p, gmatch_mode)
+  local cache = gmatch_mode and parsed_gmatch or parsed_find
+  local info = cache[p]
+  if info then return info end
+  if parsed_count >= 512 then parsed_find, parsed_gmatch, parsed_count = {}, {}, 0 end
+  cache = gmatch_mode and parsed_gmatch or parsed_find
+  info = parse_pattern(p, gmatch_mode)
+  cache[p] = info
+  parsed_count = parsed_count + 1
+  return info
+end
+
+--- Worst-case steps of one whole call on an n-byte subject. `many`: gsub/gmatch.
+local function pattern_steps(info, n, many)
+  local k, w = info.n, info.w
+  local starts = info.anchored and 1 or (many and 2 * (n + 1) or n + 1)
+  if info.linear then
+    return 2 * (n + 1) * (k + 1) * info.wmax + 33 * (n + 1)
+  end
+  local kind, once = info.kind, info.once
+  local n1 = n + 1
+  local c = 1
+  for j = k, 1, -1 do
+    local kj = kind[j]
+    if kj == K_SINGLE then c = w[j] + c
+    elseif kj == K_REP then
+      local o = once[j]
+      if o then c = n1 * (w[j] + o) + c else c = n1 * (w[j] + c) end
+    elseif kj == K_OPT then
+      if once[j] then c = w[j] + c else c = w[j] + 2 * c end
+    elseif kj == K_SCAN then c = n1 + c
+    elseif kj == K_FRONTIER then c = 2 * w[j] + c
+    else c = 1 + c end
+    if c > MAX_MATCH_STEPS then return c * starts end
+  end
+  return starts * c + 33 * n1
+end
+
+--- Checks and charges a pattern call; returns the parsed info. `level`: the script's level
+--- seen from here (3 when called by a wrapper).
+local function guard(fname, n, p, many, gmatch_mode, level)
+  local info = pattern_info(p, gmatch_mode)
+  local steps = pattern_steps(info, n, many)
+  if steps > MAX_MATCH_STEPS then
+    raise(s_format("%s: pattern too costly for a %d-byte subject (worst case %.0e steps, limit %.0e): " ..
+      "anchor it with '^', make repeated items exclude what follows them, or split the subject",
+      fname, n, steps, MAX_MATCH_STEPS), level)
+  end
+  if steps > FREE_BYTES then charge(steps // STEPS_PER_UNIT) end
+  return info
+end
+
+--- Plain search (lmemfind): memchr then memcmp of #p-1 bytes at each candidate.
+local function guard_plain(fname, n, m)
+  local steps = n
+  if m > 1 and n >= m then steps = n + (n - m + 1) * (m - 1) end
+  if steps > MAX_MATCH_STEPS then
+    raise(s_format("%s: plain search too costly (%d-byte subject, %d-byte needle; worst case %.0e steps, " ..
+      "limit %.0e)", fname, n, m, steps, MAX_MATCH_STEPS), 3)
+  end
+  if steps > FREE_BYTES then charge(steps // BYTES_PER_UNIT) end
+end
+
+local SPECIALS = "[%^%$%*%+%?%.%(%[%%%-]"
+
+-- string ------------------------------------------------------------------------------------
+
+local S = {}
+
+local function find_slow(s, p, init, plain)
+  s = to_str(s, 1, "string.find")
+  p = to_str(p, 2, "string.find")
+  init = opt_int(init, 3, "string.find", 1)
+  if plain or not s_find(p, SPECIALS) then
+    guard_plain("string.find", #s, #p)
+    return finish("string.find", pcall(s_find, s, p, init, plain))
+  end
+  guard("string.find", #s, p, false, false, 3)
+  return finish("string.find", pcall(s_find, s, p, init, plain))
+end
+
+function S.find(s, p, init, plain)
+  if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and math_type(init) ~= "integer") then
+    return find_slow(s, p, init, plain)
+  end
+  local n = #s
+  if plain or not s_find(p, SPECIALS) then
+    if n > FREE_BYTES then guard_plain("string.find", n, #p) end
+    return s_find(s, p, init, plain)
+  end
+  if not guard("string.find", n, p, false, false, 3).regular then
+    return finish("string.find", pcall(s_find, s, p, init, plain))
+  end
+  return s_find(s, p, init, plain)
+end
+
+local function match_slow(s, p, init)
+  s = to_str(s, 1, "string.match")
+  p = to_str(p, 2, "string.match")
+  init = opt_int(init, 3, "string.match", 1)
+  guard("string.match", #s, p, false, false, 3)
+  return finish("string.match", pcall(s_match, s, p, init))
+end
+
+function S.match(s, p, init)
+  if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and math_type(init) ~= "integer") then
+    return match_slow(s, p, init)
+  end
+  if not guard("string.match", #s, p, false, false, 3).regular then
+    return finish("string.match", pcall(s_match, s, p, init))
+  end
+  return s_match(s, p, init)
+end
+
+-- gmatch's iterator is called by the script's own loop (its errors carry the loop's line);
+-- the whole iteration's worst case is charged when the iterator is made.
+local function gmatch_slow(s, p, init)
+  s = to_str(s, 1, "string.gmatch")
+  p = to_str(p, 2, "string.gmatch")
+  init = opt_int(init, 3, "string.gmatch", 1)
+  guard("string.gmatch", #s, p, true, true, 3)
+  return finish("string.gmatch", pcall(s_gmatch, s, p, init))
+end
+
+function S.gmatch(s, p, init)
+  if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and math_type(init) ~= "integer") then
+    return gmatch_slow(s, p, init)
+  end
+  guard("string.gmatch", #s, p, true, true, 3)
+  return s_gmatch(s, p, init)
+end
+
+-- gsub: a string replacement's output is bounded up front (each %-escape copies a capture or
+-- the match; matches do not overlap, so each escape adds at most n bytes over the call, plus
+-- 20 for a position); function and table replacements are charged by what they return.
+local function repl_escapes(r)
+  local count = 0
+  for _ in s_gmatch(r, "%%") do count = count + 1 end
+  return count
+end
+
+local function repl_valid(r, captures)
+  -- What add_s accepts: %% %0 and %1..%9 naming a capture (%1 is the match without captures).
+  for d in s_gmatch(r, "%%(.?)") do
+    if d ~= "%" then
+      local b = s_byte(d)
+      if not b or b < 48 or b > 57 then return false end
+      local l = b - 48
+      if l > 1 and l > captures then return false end
+      if l == 1 and captures == 0 then l = 0 end
+    end
+  end
+  return true
+end
+
+local function gsub_prepare(s, p, repl, fname)
+  local n = #s
+  local info = guard(fname, n, p, true, false, 4)
+  local tr = type(repl)
+  if tr == "string" or tr == "number" then
+    if tr == "number" then repl = tostring(repl) end
+    local r = #repl
+    local esc = r > 0 and s_find(repl, "%", 1, true) and repl_escapes(repl) or 0
+    local out = n + (n + 1) * (r + 20 * esc) + esc * n
+    charge_bytes(out)
+    return repl, esc == 0 or (info.regular and repl_valid(repl, info.captures))
+  end
+  -- Function and table replacements: charged per returned value (callbacks are Lua code,
+  -- counted by the hook; copying what they return is C work).
+  local total = 0
+  local function charged(v)
+    if type(v) == "string" then
+      total = total + #v
+      if total > FREE_BYTES then charge(total // BYTES_PER_UNIT) total = 0 end
+    end
+    return v
+  end
+  if tr == "function" then
+    return function(...) return charged(repl(...)) end, info.regular
+  elseif tr == "table" then
+    local t = repl
+    return function(k) return charged(t[k]) end, info.regular
+  end
+  return repl, false
+end
+
+local function gsub_slow(s, p, repl, max_n)
+  s = to_str(s, 1, "string.gsub")
+  p = to_str(p, 2, "string.gsub")
+  local tr = type(repl)
+  if tr ~= "string" and tr ~= "number" and tr ~= "function" and tr ~= "table" then
+    arg_error(3, "string.gsub", "string/function/table", repl, 2)
+  end
+  max_n = opt_int(max_n, 4, "string.gsub", nil)
+  repl = gsub_prepare(s, p, repl, "string.gsub")
+  return finish("string.gsub", pcall(s_gsub, s, p, repl, max_n))
+end
+
+function S.gsub(s, p, repl, max_n)
+  if type(s) ~= "string" or type(p) ~= "string" or (max_n ~= nil and math_type(max_n) ~= "integer") then
+    return gsub_slow(s, p, repl, max_n)
+  end
+  local tr = type(repl)
+  if tr ~= "string" then return gsub_slow(s, p, repl, max_n) end
+  local r, fast = gsub_prepare(s, p, repl, "string.gsub")
+  if not fast then return finish("string.gsub", pcall(s_gsub, s, p, r, max_n)) end
+  return s_gsub(s, p, r, max_n)
+end
+
+function S.len(s)
+  if type(s) ~= "string" then s = to_str(s, 1, "string.len") end
+  return #s
+end
+
+function S.sub(s, i, j)
+  if type(s) ~= "string" or math_type(i) ~= "integer" or (j ~= nil and math_type(j) ~= "integer") then
+    s = to_str(s, 1, "string.sub")
+    i = to_int(i, 2, "string.sub")
+    j = opt_int(j, 3, "string.sub", -1)
+  end
+  local r = s_sub(s, i, j)
+  if #r > FREE_BYTES then charge(#r // BYTES_PER_UNIT) end
+  return r
+end
+
+function S.upper(s)
+  if type(s) ~= "string" then s = to_str(s, 1, "string.upper") end
+  if #s > FREE_BYTES then charge(#s // BYTES_PER_UNIT) end
+  return s_upper(s)
+end
+
+function S.lower(s)
+  if type(s) ~= "string" then s = to_str(s, 1, "string.lower") end
+  if #s > FREE_BYTES then charge(#s // BYTES_PER_UNIT) end
+  return s_lower(s)
+end
+
+function S.reverse(s)
+  if type(s) ~= "string" then s = to_str(s, 1, "string.reverse") end
+  if #s > FREE_BYTES then charge(#s // BYTES_PER_UNIT) end
+  return s_reverse(s)
+end
+
+function S.rep(s, k, sep)
+  if type(s) ~= "string" or math_type(k) ~= "integer" or (sep ~= nil and type(sep) ~= "string") then
+    s = to_str(s, 1, "string.rep")
+    k = to_int(k, 2, "string.rep")
+    if sep ~= nil then sep = to_str(sep, 3, "string.rep") end
+  end
+  if k <= 0 then return "" end
+  local l, lsep = #s, sep and #sep or 0
+  -- The C loop runs k times even when nothing is copied: an empty result is made here.
+  if l + lsep == 0 then return "" end
+  if l + lsep > MAX_STRING // k then raise("resulting string too large", 2) end
+  local total = k * l + (k - 1) * lsep
+  if total > FREE_BYTES then charge(total // BYTES_PER_UNIT) end
+  return s_rep(s, k, sep)
+end
+
+local function byte_slow(s, i, j)
+  s = to_str(s, 1, "string.byte")
+  i = opt_int(i, 2, "string.byte", 1)
+  j = opt_int(j, 3, "string.byte", i)
+  local l = #s
+  local count = end_pos(j, l) - start_pos(i, l) + 1
+  if count > 0 then
+    if count >= 1000000 then raise("string slice too long", 2) end
+    charge_elements(count)
+  end
+  return s_byte(s, i, j)
+end
+
+function S.byte(s, i, j)
+  if j == nil and type(s) == "string" and (i == nil or math_type(i) == "integer") then
+    return s_byte(s, i)
+  end
+  return byte_slow(s, i, j)
+end
+
+function S.char(...)
+  local n = select("#", ...)
+  if n == 1 then
+    local c = ...
+    if math_type(c) == "integer" and c >= 0 and c <= 255 then return s_char(c) end
+  end
+  charge_elements(n)
+  local args = { ... }
+  for k = 1, n do
+    local c = args[k]
+    if math_type(c) ~= "integer" then c = to_int(c, k, "string.char") end
+    if c < 0 or c > 255 then bad(k, "string.char", "value out of range", 2) end
+  end
+  return s_char(...)
+end
+
+-- string.format: formats are parsed once (cached) into the argument kind each conversion
+-- needs; a call whose arguments all have that kind runs C directly, anything else goes
+-- through the protected slow path (C's own checks, errors rewritten).
+local FMT_INT, FMT_NUM, FMT_STR, FMT_STRZ, FMT_QUOTE, FMT_ANY = 1, 2, 3, 4, 5, 6
+local FLAGS = { c = "-", d = "-+0 ", i = "-+0 ", u = "-0", o = "-#0", x = "-#0", X = "-#0",
+  a = "-+#0 ", A = "-+#0 ", f = "-+#0 ", F = nil, e = "-+#0 ", E = "-+#0 ", g = "-+#0 ", G = "-+#0 ",
+  p = "-", s = "-" }
+local PRECISION = { c = false, p = false, s = true }
+local KIND = { c = FMT_INT, d = FMT_INT, i = FMT_INT, u = FMT_INT, o = FMT_INT, x = FMT_INT, X = FMT_INT,
+  a = FMT_NUM, A = FMT_NUM, f = FMT_NUM, e = FMT_NUM, E = FMT_NUM, g = FMT_NUM, G = FMT_NUM, p = FMT_ANY }
+
+--- Mirrors str_format/getformat/checkformat: the list of argument kinds, or false if C
+--- would raise (or if in doubt).
+local function parse_format(fmt)
+  local kinds, k, i, n = {}, 0, 1, #fmt
+  while true do
+    local at = s_find(fmt, "%", i, true)
+    if not at then break end
+    if s_byte(fmt, at + 1) == 37 then
+      i = at + 2
+    else
+      local spec_end = at + 1
+      local span = s_match(fmt, "^[%-+#0 123456789.]*", at + 1)
+      if #span + 1 >= 22 then return false end
+      spec_end = at + 1 + #span
+      local conv = s_sub(fmt, spec_end, spec_end)
+      if conv == "" then return false end
+      local form = s_sub(fmt, at + 1, spec_end - 1)
+      k = k + 1
+      if conv == "q" then
+        if form ~= "" then return false end
+        kinds[k] = FMT_QUOTE
+      elseif conv == "s" and form == "" then
+        kinds[k] = FMT_STR
+      else
+        local flags = FLAGS[conv]
+        if not flags then return false end
+        -- checkformat: flags from the set, then up to 2 width digits (not starting with 0),
+        -- then '.' and up to 2 precision digits when allowed, then the conversion.
+        local j = 1
+        while j <= #form and s_find(flags, s_sub(form, j, j), 1, true) do j = j + 1 end
+        local rest = s_sub(form, j)
+        if s_sub(rest, 1, 1) == "0" then return false end
+        local width, dot, prec = s_match(rest, "^(%d?%d?)(%.?)(%d?%d?)$")
+        if not width then return false end
+        if dot == "" and prec ~= "" then return false end
+        local allows_precision = PRECISION[conv]
+        if allows_precision == nil then allows_precision = true end
+        if dot ~= "" and not allows_precision then return false end
+        kinds[k] = conv == "s" and FMT_STRZ or KIND[conv]
+      end
+      i = spec_end + 1
+    end
+  end
+  kinds.n = k
+  return kinds
+end
+
+local formats, formats_n = {}, 0
+
+local function format_kinds(fmt)
+  local kinds = formats[fmt]
+  if kinds == nil then
+    kinds = parse_format(fmt)
+    if formats_n >= 512 then formats, formats_n = {}, 0 end
+    formats[fmt] = kinds
+    formats_n = formats_n + 1
+  end
+  return kinds
+end
+
+local function format_slow(fmt, ...)
+  fmt = to_str(fmt, 1, "string.format")
+  local kinds = format_kinds(fmt)
+  -- Convert %s arguments here (running __tostring once, as C would) so their size is known.
+  local args = t_pack(...)
+  local bytes = #fmt
+  if kinds then
+    for k = 1, kinds.n do
+      local kind, v = kinds[k], args[k]
+      if (kind == FMT_STR or kind == FMT_STRZ) and k <= args.n then
+        if type(v) ~= "string" and type(v) ~= "number" then
+          local ok, r = pcall(tostring, v)
+          if not ok then error(r, 0) end
+          if type(r) ~= "string" then raise("'__tostring' must return a string", 2) end
+          args[k] = r
+          v = r
+        end
+        if type(v) == "string" then bytes = bytes + #v end
+      elseif kind == FMT_QUOTE and type(v) == "string" then
+        bytes = bytes + 4 * #v
+      end
+    end
+  else
+    for k = 1, args.n do
+      local v = args[k]
+      if type(v) == "string" then bytes = bytes + 4 * #v end
+    end
+  end
+  charge_bytes(bytes)
+  return finish("string.format", pcall(s_format, fmt, t_unpack(args, 1, args.n)))
+end
+
+function S.format(fmt, ...)
+  local kinds = formats[fmt]
+  if not kinds then return format_slow(fmt, ...) end
+  local n = kinds.n
+  local nargs = select("#", ...)
+  -- (select(k, ...) copies every argument after k: more than a few go the slow way)
+  if nargs < n or nargs > 16 then return format_slow(fmt, ...) end
+  local bytes = #fmt
+  for k = 1, n do
+    local kind, v = kinds[k], (select(k, ...))
+    if kind == FMT_INT then
+      if math_type(v) ~= "integer" then return format_slow(fmt, ...) end
+    elseif kind == FMT_NUM then
+      if type(v) ~= "number" then return format_slow(fmt, ...) end
+    elseif kind == FMT_STR then
+      if type(v) == "string" then bytes = bytes + #v
+      elseif type(v) ~= "number" then return format_slow(fmt, ...) end
+    elseif kind == FMT_QUOTE then
+      local t = type(v)
+      if t == "string" then bytes = bytes + 4 * #v
+      elseif t ~= "number" and t ~= "nil" and t ~= "boolean" then return format_slow(fmt, ...) end
+    elseif kind == FMT_STRZ then
+      if type(v) ~= "string" or s_find(v, "\0", 1, true) then return format_slow(fmt, ...) end
+      bytes = bytes + #v
+    end
+  end
+  if bytes > FREE_BYTES then charge(bytes // BYTES_PER_UNIT) end
+  return s_format(fmt, ...)
+end
+
+-- pack/unpack: the output of pack is bounded by parsing the format (each option's size,
+-- plus its alignment padding, plus string arguments); unpack is charged by the bytes it
+-- consumed (it cannot read past the data).
+local PACK_SIZES = { b = 1, B = 1, h = 2, H = 2, l = 8, L = 8, j = 8, J = 8, T = 4, f = 4, d = 8, n = 8,
+  i = 4, I = 4, x = 1 }
+
+local function pack_bound(fmt, args)
+  local bound, arg, i, n = 0, 0, 1, #fmt
+  while i <= n do
+    local opt = s_sub(fmt, i, i)
+    local digits = s_match(fmt, "^%d*", i + 1)
+    i = i + 1 + #digits
+    local size = tonumber(digits)
+    if opt == "s" or opt == "z" then
+      arg = arg + 1
+      local v = args[arg]
+      bound = bound + 16 + (type(v) == "string" and #v or 64)
+    elseif opt == "c" then
+      arg = arg + 1
+      bound = bound + (size or 0) + 16
+    elseif PACK_SIZES[opt] then
+      if opt ~= "x" then arg = arg + 1 end
+      bound = bound + (size or PACK_SIZES[opt]) + 16
+    else
+      bound = bound + 16
+    end
+  end
+  return bound
+end
+
+function S.pack(fmt, ...)
+  if type(fmt) ~= "string" then fmt = to_str(fmt, 1, "string.pack") end
+  charge_elements(select("#", ...))
+  local bound = pack_bound(fmt, { ... })
+  if bound > MAX_STRING then raise("string.pack: result too large", 2) end
+  charge_bytes(bound)
+  return finish("string.pack", pcall(s_pack, fmt, ...))
+end
+
+function S.packsize(fmt)
+  if type(fmt) ~= "string" then fmt = to_str(fmt, 1, "string.packsize") end
+  charge_bytes(#fmt)
+  return finish("string.packsize", pcall(s_packsize, fmt))
+end
+
+function S.unpack(fmt, data, pos)
+  if type(fmt) ~= "string" then fmt = to_str(fmt, 1, "string.unpack") end
+  if type(data) ~= "string" then data = to_str(data, 2, "string.unpack") end
+  pos = opt_int(pos, 3, "string.unpack", 1)
+  charge_bytes(#fmt)
+  local start = start_pos(pos, #data)
+  return finish("string.unpack", pcall(function(...)
+    local results = t_pack(s_unpack(...))
+    local consumed = results[results.n] - start
+    charge_bytes(consumed)
+    charge_elements(results.n)
+    return t_unpack(results, 1, results.n)
+  end, fmt, data, pos))
+end
+
+-- table ---------------------------------------------------------------------------------------
+
+local T = {}
+
+--- Length the real library would use (`#t`, honouring __len), computed here so its cost can
+--- be charged before C loops over it. Non-tables go to the protected slow path (nil).
+local function length_of(t)
+  if raw_getmetatable(t) == nil then return rawlen(t), false end
+  local len = #t
+  if math_type(len) ~= "integer" then
+    local x = len
+    if type(x) == "string" then x = tonumber(x) end
+    x = math_type(x) and tointeger(x)
+    if not x then raise("object length is not an integer", 3) end
+    len = x
+  end
+  return len, true
+end
+
+local function too_many(fname, count)
+  raise(s_format("%s: %.0f elements is too many for one call (limit %d)", fname, count, MAX_ELEMENTS), 3)
+end
+
+local function insert_slow(nargs, t, pos, v)
+  if type(t) ~= "table" then arg_error(1, "table.insert", "table", t, 2) end
+  local len, meta = length_of(t)
+  if nargs ~= 2 and nargs ~= 3 then raise("wrong number of arguments to 'table.insert'", 2) end
+  local e = len + 1 -- wraps like luaL_intop
+  if nargs == 2 then
+    v, pos = pos, e
+  else
+    pos = to_int(pos, 2, "table.insert")
+    if not m_ult(pos - 1, e) then bad(2, "table.insert", "position out of bounds", 2) end
+  end
+  local shift = e - pos
+  if shift > MAX_ELEMENTS then too_many("table.insert", shift) end
+  charge_elements(shift)
+  if not meta then
+    if nargs == 2 then return t_insert(t, v) end
+    return t_insert(t, pos, v)
+  end
+  -- With metamethods: C's move honours __index/__newindex but never calls __len again.
+  if shift > 0 then t_move(t, pos, e - 1, pos + 1) end
+  t_move({ v }, 1, 1, pos, t)
+end
+
+function T.insert(t, ...)
+  local nargs = select("#", ...) + 1
+  if nargs == 2 and raw_getmetatable(t) == nil and type(t) == "table" then
+    return t_insert(t, ...)
+  end
+  return insert_slow(nargs, t, ...)
+end
+
+function T.remove(t, pos)
+  if type(t) ~= "table" then arg_error(1, "table.remove", "table", t, 2) end
+  local size, meta = length_of(t)
+  if pos == nil then pos = size else pos = to_int(pos, 2, "table.remove") end
+  if pos ~= size and m_ult(size, pos - 1) then bad(2, "table.remove", "position out of bounds", 2) end
+  local shift = size - pos
+  if shift > MAX_ELEMENTS then too_many("table.remove", shift) end
+  if shift > FREE_ELEMENTS then charge(shift) end
+  if not meta then return t_remove(t, pos) end
+  local result = t_unpack(t, pos, pos)
+  if shift > 0 then t_move(t, pos + 1, size, pos) end
+  t_move({}, 1, 1, size > pos and size or pos, t)
+  return result
+end
+
+function T.move(a1, f, e, t, a2)
+  if math_type(f) ~= "integer" or math_type(e) ~= "integer" or math_type(t) ~= "integer" then
+    f = to_int(f, 2, "table.move")
+    e = to_int(e, 3, "table.move")
+    t = to_int(t, 4, "table.move")
+  end
+  if e >= f then
+    if f <= 0 and e >= maxinteger + f then bad(3, "table.move", "too many elements to move", 2) end
+    local count = e - f + 1
+    if t > maxinteger - count + 1 then bad(4, "table.move", "destination wrap around", 2) end
+    if count > MAX_ELEMENTS then too_many("table.move", count) end
+    if count > FREE_ELEMENTS then charge(count) end
+  end
+  if type(a1) == "table" and (a2 == nil or type(a2) == "table") then return t_move(a1, f, e, t, a2) end
+  return finish("table.move", pcall(t_move, a1, f, e, t, a2))
+end
+
+function T.concat(t, sep, i, j)
+  if type(t) ~= "table" then return finish("table.concat", pcall(t_concat, t, sep, i, j)) end
+  if sep ~= nil and type(sep) ~= "string" then sep = to_str(sep, 2, "table.concat") end
+  i = opt_int(i, 3, "table.concat", 1)
+  local meta = raw_getmetatable(t) ~= nil
+  if j == nil then
+    j = length_of(t)
+  else
+    j = to_int(j, 4, "table.concat")
+  end
+  if i > j then return "" end
+  local count = j - i + 1
+  if count > MAX_ELEMENTS or count < 0 then too_many("table.concat", count) end
+  -- Read every value once here (the loop is Lua: the hook counts it), so the copy's size is
+  -- known and charged before C builds the result. With metamethods the values read are
+  -- concatenated from a plain copy, so __index runs once per element, as in C.
+  local bytes, copy = (count - 1) * (sep and #sep or 0), meta and {} or nil
+  for k = i, j do
+    local v = t[k]
+    local tv = type(v)
+    if tv == "string" then bytes = bytes + #v
+    elseif tv == "number" then bytes = bytes + 24
+    else
+      raise(s_format("invalid value (%s) at index %d in table for 'table.concat'", tv, k), 2)
+    end
+    if copy then copy[k - i + 1] = v end
+  end
+  if bytes > MAX_STRING then raise("table.concat: result too large", 2) end
+  if bytes > FREE_BYTES then charge(bytes // BYTES_PER_UNIT) end
+  if copy then return t_concat(copy, sep, 1, count) end
+  return t_concat(t, sep, i, j)
+end
+
+function T.unpack(t, i, j)
+  if type(t) ~= "table" or raw_getmetatable(t) ~= nil or (i ~= nil and math_type(i) ~= "integer")
+    or (j ~= nil and math_type(j) ~= "integer") then
+    i = opt_int(i, 2, "table.unpack", 1)
+    if j == nil then
+      local tt = type(t)
+      if tt == "table" then j = length_of(t)
+      elseif tt == "string" then j = #t
+      else return finish("table.unpack", pcall(t_unpack, t, i)) end
+    else
+      j = to_int(j, 3, "table.unpack")
+    end
+  else
+    i = i or 1
+    j = j or rawlen(t)
+  end
+  if i > j then return end
+  local count = j - i + 1
+  if count >= 1000000 or count <= 0 then raise("too many results to unpack", 2) end
+  if count > FREE_ELEMENTS then
+    charge(count)
+    -- near the stack's limit C decides (and its error is rewritten)
+    if count > 100000 then return finish("table.unpack", pcall(t_unpack, t, i, j)) end
+  end
+  return t_unpack(t, i, j)
+end
+
+function T.pack(...)
+  local n = select("#", ...)
+  if n > FREE_ELEMENTS then charge(n) end
+  return t_pack(...)
+end
+
+-- sort: n log2 n comparisons; a comparison of two strings by `<` costs up to the shorter
+-- one's length (strcoll), so string elements multiply by the longest string's bytes // 16.
+-- Tables with __index/__newindex/__len are refused (C would read and write through them
+-- and trust __len); copy such a table into a plain one to sort it.
+function T.sort(t, comp)
+  if type(t) ~= "table" then arg_error(1, "table.sort", "table", t, 2) end
+  local mt = raw_getmetatable(t)
+  if mt ~= nil and (rawget(mt, "__index") ~= nil or rawget(mt, "__newindex") ~= nil or rawget(mt, "__len") ~= nil) then
+    raise("table.sort: cannot sort a table with __index, __newindex or __len metamethods; " ..
+      "copy it into a plain table first", 2)
+  end
+  local n = rawlen(t)
+  if n < 2 then return end
+  if n >= 0x7fffffff then bad(1, "table.sort", "array too big", 2) end
+  if comp ~= nil and type(comp) ~= "function" then arg_error(2, "table.sort", "function", comp, 2) end
+  local compares = n * (floor(log(n, 2)) + 2)
+  if compares > FREE_ELEMENTS then charge(compares) end
+  if not comp then
+    local longest = 0
+    for k = 1, n do
+      local v = rawget(t, k)
+      if type(v) == "string" and #v > longest then longest = #v end
+    end
+    if longest > FREE_ELEMENTS then charge(compares * (longest // BYTES_PER_UNIT)) end
+  end
+  return finish("table.sort", pcall(t_sort, t, comp))
+end
+
+-- utf8 --------------------------------------------------------------------------------------
+
+local U = { charpattern = utf8.charpattern }
+
+function U.char(...)
+  local n = select("#", ...)
+  if n == 1 then
+    local c = ...
+    if math_type(c) == "integer" and c >= 0 and c <= 0x7FFFFFFF then return u_char(c) end
+  end
+  charge_elements(n)
+  local args = { ... }
+  for k = 1, n do
+    local c = args[k]
+    if math_type(c) ~= "integer" then c = to_int(c, k, "utf8.char") end
+    if c < 0 or c > 0x7FFFFFFF then bad(k, "utf8.char", "value out of range", 2) end
+  end
+  return u_char(...)
+end
+
+function U.codepoint(s, i, j, lax)
+  if type(s) ~= "string" then s = to_str(s, 1, "utf8.codepoint") end
+  i = opt_int(i, 2, "utf8.codepoint", 1)
+  local l = #s
+  local posi = i >= 0 and i or (-i > l and 0 or l + i + 1)
+  j = opt_int(j, 3, "utf8.codepoint", posi)
+  local pose = j >= 0 and j or (-j > l and 0 or l + j + 1)
+  if pose - posi >= 1000000 then raise("string slice too long", 2) end
+  charge_elements(pose - posi + 1)
+  return finish("utf8.codepoint", pcall(u_codepoint, s, i, j, lax))
+end
+
+function U.len(s, i, j, lax)
+  if type(s) ~= "string" then s = to_str(s, 1, "utf8.len") end
+  if #s > FREE_BYTES then charge(#s // BYTES_PER_UNIT) end
+  return finish("utf8.len", pcall(u_len, s, i, j, lax))
+end
+
+function U.offset(s, n, i)
+  if type(s) ~= "string" then s = to_str(s, 1, "utf8.offset") end
+  if n ~= 1 and #s > FREE_BYTES then charge(#s // BYTES_PER_UNIT) end
+  return finish("utf8.offset", pcall(u_offset, s, n, i))
+end
+
+function U.codes(s, lax)
+  if type(s) ~= "string" then s = to_str(s, 1, "utf8.codes") end
+  return finish("utf8.codes", pcall(u_codes, s, lax))
+end
+
+-- math -----------------------------------------------------------------------------------------
+
+local MATH = { pi = math.pi, huge = huge, maxinteger = maxinteger, mininteger = mininteger }
+
+--- A one-number math function whose C version can only fail on its argument's type.
+local function math1(name, f)
+  local fname = "math." .. name
+  return function(x)
+    if type(x) ~= "number" then x = to_num(x, 1, fname) end
+    return f(x)
+  end
+end
+
+for _, name in ipairs({ "abs", "ceil", "floor", "sqrt", "sin", "cos", "tan", "asin", "acos", "exp" }) do
+  MATH[name] = math1(name, math[name])
+end
+
+local m_atan, m_log, m_fmod, m_modf, m_max, m_min = math.atan, math.log, math.fmod, math.modf, math.max, math.min
+local m_random, m_ult = math.random, math.ult
+
+MATH.modf = math1("modf", m_modf)
+
+function MATH.atan(y, x)
+  if type(y) ~= "number" then y = to_num(y, 1, "math.atan") end
+  if x ~= nil and type(x) ~= "number" then x = to_num(x, 2, "math.atan") end
+  return m_atan(y, x)
+end
+
+function MATH.log(x, base)
+  if type(x) ~= "number" then x = to_num(x, 1, "math.log") end
+  if base ~= nil and type(base) ~= "number" then base = to_num(base, 2, "math.log") end
+  return m_log(x, base)
+end
+
+function MATH.fmod(a, b)
+  if type(a) ~= "number" then to_num(a, 1, "math.fmod") end
+  if type(b) ~= "number" then to_num(b, 2, "math.fmod") end
+  if b == 0 and math_type(a) == "integer" and math_type(b) == "integer" then
+    bad(2, "math.fmod", "zero", 2)
+  end
+  return m_fmod(a, b)
+end
+
+-- math.max/min compare with `<` (any comparable values; a failed comparison raises without
+-- a position, as in C). Many arguments are charged; a nil third argument makes C stop at
+-- once, so the common two-argument call checks nothing else.
+local function minmax(fname, f, ...)
+  local n = select("#", ...)
+  if n == 0 then bad(1, fname, "value expected", 2) end
+  if n > FREE_ELEMENTS then charge(n) end
+  return f(...)
+end
+
+function MATH.max(...)
+  local _, y, z = ...
+  if y ~= nil and z == nil then return m_max(...) end
+  return minmax("math.max", m_max, ...)
+end
+
+function MATH.min(...)
+  local _, y, z = ...
+  if y ~= nil and z == nil then return m_min(...) end
+  return minmax("math.min", m_min, ...)
+end
+
+function MATH.random(m, n)
+  if m == nil then return m_random() end
+  if math_type(m) ~= "integer" then m = to_int(m, 1, "math.random") end
+  if n == nil then
+    if m < 1 and m ~= 0 then bad(1, "math.random", "interval is empty", 2) end
+    return m_random(m)
+  end
+  if math_type(n) ~= "integer" then n = to_int(n, 2, "math.random") end
+  if m > n then bad(1, "math.random", "interval is empty", 2) end
+  return m_random(m, n)
+end
+
+function MATH.tointeger(...)
+  if select("#", ...) == 0 then bad(1, "math.tointeger", "value expected", 2) end
+  return tointeger((...))
+end
+
+function MATH.type(...)
+  if select("#", ...) == 0 then bad(1, "math.type", "value expected", 2) end
+  return math_type((...))
+end
+
+function MATH.ult(a, b)
+  if math_type(a) ~= "integer" then a = to_int(a, 1, "math.ult") end
+  if math_type(b) ~= "integer" then b = to_int(b, 2, "math.ult") end
+  return m_ult(a, b)
+end
+
+-- load ----------------------------------------------------------------------------------------
+-- Lua's parser is linear in its input except where it walks lists: jump lists (each `and`,
+-- `or`, comparison, `not`, if/elseif/while/repeat test, break and goto appends to a list by
+-- walking it: luaK_concat), pending gotos against labels (solvegotos) and repeated-label
+-- checks. Each such walk is bounded by the number of tokens that create those entries, J,
+-- so the super-linear part is at most J^2. Name resolution scans at most 200 locals and 255
+-- upvalues per enclosing function; nesting is bounded by the parser's C-level limit (200),
+-- so it is linear with a constant factor, covered by the per-byte charge.
+-- J is over-approximated from the text: keyword tokens (`and or not if elseif while until
+-- for repeat break goto`, counted even inside strings and comments) plus the characters
+-- `<`, `>`, and `==`/`~=`, plus `::`.
+local JUMP_WORDS = { ["and"] = true, ["or"] = true, ["not"] = true, ["if"] = true, ["elseif"] = true,
+  ["while"] = true, ["until"] = true, ["for"] = true, ["repeat"] = true, ["break"] = true, ["goto"] = true }
+
+--- Compile-cost estimate of Lua source text: linear bytes and the J^2 term (see above).
+local function compile_work(src)
+  local j = 0
+  for word in s_gmatch(src, "[%a_][%w_]*") do
+    if JUMP_WORDS[word] then j = j + 1 end
+  end
+  local _, cmp = s_gsub(src, "[<>]", "")
+  local _, eq = s_gsub(src, "[=~]=", "")
+  local _, labels = s_gsub(src, "::", "")
+  j = j + cmp + eq + labels
+  return j * j, j
+end
+M.compile_work = compile_work
+
+local function make_load(env)
+  return function(chunk, chunkname, mode, chunk_env)
+    if type(chunk) == "function" then
+      local parts, size = {}, 0
+      while true do
+        local piece = chunk()
+        if piece == nil or piece == "" then break end
+        if type(piece) ~= "string" then return nil, "reader function must return a string" end
+        size = size + #piece
+        if size > MAX_SOURCE then
+          return nil, s_format("load: source too large (more than %d bytes)", MAX_SOURCE)
+        end
+        parts[#parts + 1] = piece
+      end
+      chunk = t_concat(parts)
+    elseif type(chunk) ~= "string" then
+      arg_error(1, "load", "string or function", chunk, 2)
+    end
+    if chunkname ~= nil and type(chunkname) ~= "string" then
+      arg_error(2, "load", "string", chunkname, 2)
+    end
+    if mode ~= nil and mode ~= "t" then
+      return nil, "load: binary chunks are not allowed (mode must be \"t\")"
+    end
+    local size = #chunk
+    if size > MAX_SOURCE then
+      return nil, s_format("load: source too large (%d bytes, limit %d)", size, MAX_SOURCE)
+    end
+    if size > FREE_BYTES then
+      local quadratic, tokens = compile_work(chunk)
+      if quadratic > MAX_COMPILE_WORK then
+        return nil, s_format("load: source too costly to compile (%d operators and control keywords; " ..
+          "split it into smaller chunks)", tokens)
+      end
+      charge(size // BYTES_PER_UNIT * 4 + quadratic // 16)
+    end
+    return raw_load(chunk, chunkname or "=(load)", "t", chunk_env or env)
+  end
+end
+
+-- Public ----------------------------------------------------------------------------------------
+
+--- Builds the safe libraries. `charge_fn(n)` adds n instruction-equivalents to the running
+--- callback's budget (it may raise the watchdog's abort). Returns plain tables (the sandbox
+--- makes them read-only): { string, table, utf8, math, make_load = function(env) -> load }.
+--- The string table is also meant for the string metatable's __index.
+function M.build(charge_fn)
+  charge = charge_fn
+  local str = {}
+  for k, v in next, S do str[k] = v end
+  local tab = {}
+  for k, v in next, T do tab[k] = v end
+  local u = {}
+  for k, v in next, U do u[k] = v end
+  local m = {}
+  for k, v in next, MATH do m[k] = v end
+  return { string = str, table = tab, utf8 = u, math = m, make_load = make_load }
+end
+
+--- Worst-case matching steps of pattern `p` on an n-byte subject (`many`: gsub/gmatch;
+--- `gmatch_mode`: '^' is a plain character). For tests and tools.
+function M.pattern_steps(p, n, many, gmatch_mode)
+  return pattern_steps(parse_pattern(p, gmatch_mode), n, many)
+end
+
+return M
