@@ -76,8 +76,8 @@ M.MAX_MATCH_STEPS = 5e7
 M.MAX_ELEMENTS = 1 << 24
 --- Largest source text `load` compiles (bytes).
 M.MAX_SOURCE = 1 << 20
---- Bound on the parser's super-linear work (jump/label list walks) for one `load`.
-M.MAX_COMPILE_WORK = 5e7
+--- Bound on the parser's work for one `load`, in units of ~2.5 ns (see compile_work).
+M.MAX_COMPILE_WORK = 2e7
 
 -- Captures (no global lookups at call time) -------------------------------------------------
 
@@ -158,8 +158,15 @@ local function public_error(fname, e)
   return msg, 3
 end
 
--- `return finish(fname, pcall(f, ...))` from a wrapper (a tail call, so level 2 of the
--- raise is the wrapper's caller).
+-- Calls C function f from this chunk, so that the errors C raises itself (luaL_error uses
+-- the caller's position) carry SELF_PREFIX; errors from callbacks (a sort comparator, a gsub
+-- function, __tostring, __index) keep their own positions and pass through unchanged.
+local function call_c(f, ...)
+  return f(...)
+end
+
+-- `return finish(fname, pcall(call_c, f, ...))` from a wrapper (a tail call, so level 2 of
+-- the raise is the wrapper's caller).
 local function finish(fname, ok, ...)
   if ok then return ... end
   local msg, level = public_error(fname, (...))
@@ -530,10 +537,10 @@ local function find_slow(s, p, init, plain)
   init = opt_int(init, 3, "string.find", 1)
   if plain or not s_find(p, SPECIALS) then
     guard_plain("string.find", #s, #p)
-    return finish("string.find", pcall(s_find, s, p, init, plain))
+    return finish("string.find", pcall(call_c, s_find, s, p, init, plain))
   end
   guard("string.find", #s, p, false, false, 3)
-  return finish("string.find", pcall(s_find, s, p, init, plain))
+  return finish("string.find", pcall(call_c, s_find, s, p, init, plain))
 end
 
 function S.find(s, p, init, plain)
@@ -546,7 +553,7 @@ function S.find(s, p, init, plain)
     return s_find(s, p, init, plain)
   end
   if not guard("string.find", n, p, false, false, 3).regular then
-    return finish("string.find", pcall(s_find, s, p, init, plain))
+    return finish("string.find", pcall(call_c, s_find, s, p, init, plain))
   end
   return s_find(s, p, init, plain)
 end
@@ -556,7 +563,7 @@ local function match_slow(s, p, init)
   p = to_str(p, 2, "string.match")
   init = opt_int(init, 3, "string.match", 1)
   guard("string.match", #s, p, false, false, 3)
-  return finish("string.match", pcall(s_match, s, p, init))
+  return finish("string.match", pcall(call_c, s_match, s, p, init))
 end
 
 function S.match(s, p, init)
@@ -564,7 +571,7 @@ function S.match(s, p, init)
     return match_slow(s, p, init)
   end
   if not guard("string.match", #s, p, false, false, 3).regular then
-    return finish("string.match", pcall(s_match, s, p, init))
+    return finish("string.match", pcall(call_c, s_match, s, p, init))
   end
   return s_match(s, p, init)
 end
@@ -576,7 +583,7 @@ local function gmatch_slow(s, p, init)
   p = to_str(p, 2, "string.gmatch")
   init = opt_int(init, 3, "string.gmatch", 1)
   guard("string.gmatch", #s, p, true, true, 3)
-  return finish("string.gmatch", pcall(s_gmatch, s, p, init))
+  return finish("string.gmatch", pcall(call_c, s_gmatch, s, p, init))
 end
 
 function S.gmatch(s, p, init)
@@ -650,7 +657,7 @@ local function gsub_slow(s, p, repl, max_n)
   end
   max_n = opt_int(max_n, 4, "string.gsub", nil)
   repl = gsub_prepare(s, p, repl, "string.gsub")
-  return finish("string.gsub", pcall(s_gsub, s, p, repl, max_n))
+  return finish("string.gsub", pcall(call_c, s_gsub, s, p, repl, max_n))
 end
 
 function S.gsub(s, p, repl, max_n)
@@ -660,7 +667,7 @@ function S.gsub(s, p, repl, max_n)
   local tr = type(repl)
   if tr ~= "string" then return gsub_slow(s, p, repl, max_n) end
   local r, fast = gsub_prepare(s, p, repl, "string.gsub")
-  if not fast then return finish("string.gsub", pcall(s_gsub, s, p, r, max_n)) end
+  if not fast then return finish("string.gsub", pcall(call_c, s_gsub, s, p, r, max_n)) end
   return s_gsub(s, p, r, max_n)
 end
 
@@ -832,8 +839,12 @@ local function format_slow(fmt, ...)
       local kind, v = kinds[k], args[k]
       if (kind == FMT_STR or kind == FMT_STRZ) and k <= args.n then
         if type(v) ~= "string" and type(v) ~= "number" then
-          local ok, r = pcall(tostring, v)
-          if not ok then error(r, 0) end
+          local ok, r = pcall(call_c, tostring, v)
+          if not ok then
+            local msg, level = public_error("string.format", r)
+            if level == 0 then error(msg, 0) end
+            raise(msg, 2)
+          end
           if type(r) ~= "string" then raise("'__tostring' must return a string", 2) end
           args[k] = r
           v = r
@@ -850,7 +861,7 @@ local function format_slow(fmt, ...)
     end
   end
   charge_bytes(bytes)
-  return finish("string.format", pcall(s_format, fmt, t_unpack(args, 1, args.n)))
+  return finish("string.format", pcall(call_c, s_format, fmt, t_unpack(args, 1, args.n)))
 end
 
 function S.format(fmt, ...)
@@ -919,13 +930,13 @@ function S.pack(fmt, ...)
   local bound = pack_bound(fmt, { ... })
   if bound > MAX_STRING then raise("string.pack: result too large", 2) end
   charge_bytes(bound)
-  return finish("string.pack", pcall(s_pack, fmt, ...))
+  return finish("string.pack", pcall(call_c, s_pack, fmt, ...))
 end
 
 function S.packsize(fmt)
   if type(fmt) ~= "string" then fmt = to_str(fmt, 1, "string.packsize") end
   charge_bytes(#fmt)
-  return finish("string.packsize", pcall(s_packsize, fmt))
+  return finish("string.packsize", pcall(call_c, s_packsize, fmt))
 end
 
 function S.unpack(fmt, data, pos)
@@ -1026,11 +1037,11 @@ function T.move(a1, f, e, t, a2)
     if count > FREE_ELEMENTS then charge(count) end
   end
   if type(a1) == "table" and (a2 == nil or type(a2) == "table") then return t_move(a1, f, e, t, a2) end
-  return finish("table.move", pcall(t_move, a1, f, e, t, a2))
+  return finish("table.move", pcall(call_c, t_move, a1, f, e, t, a2))
 end
 
 function T.concat(t, sep, i, j)
-  if type(t) ~= "table" then return finish("table.concat", pcall(t_concat, t, sep, i, j)) end
+  if type(t) ~= "table" then return finish("table.concat", pcall(call_c, t_concat, t, sep, i, j)) end
   if sep ~= nil and type(sep) ~= "string" then sep = to_str(sep, 2, "table.concat") end
   i = opt_int(i, 3, "table.concat", 1)
   local meta = raw_getmetatable(t) ~= nil
@@ -1070,7 +1081,7 @@ function T.unpack(t, i, j)
       local tt = type(t)
       if tt == "table" then j = length_of(t)
       elseif tt == "string" then j = #t
-      else return finish("table.unpack", pcall(t_unpack, t, i)) end
+      else arg_error(1, "table.unpack", "table", t, 2) end
     else
       j = to_int(j, 3, "table.unpack")
     end
@@ -1084,7 +1095,7 @@ function T.unpack(t, i, j)
   if count > FREE_ELEMENTS then
     charge(count)
     -- near the stack's limit C decides (and its error is rewritten)
-    if count > 100000 then return finish("table.unpack", pcall(t_unpack, t, i, j)) end
+    if count > 100000 then return finish("table.unpack", pcall(call_c, t_unpack, t, i, j)) end
   end
   return t_unpack(t, i, j)
 end
@@ -1120,7 +1131,7 @@ function T.sort(t, comp)
     end
     if longest > FREE_ELEMENTS then charge(compares * (longest // BYTES_PER_UNIT)) end
   end
-  return finish("table.sort", pcall(t_sort, t, comp))
+  return finish("table.sort", pcall(call_c, t_sort, t, comp))
 end
 
 -- utf8 --------------------------------------------------------------------------------------
@@ -1152,24 +1163,24 @@ function U.codepoint(s, i, j, lax)
   local pose = j >= 0 and j or (-j > l and 0 or l + j + 1)
   if pose - posi >= 1000000 then raise("string slice too long", 2) end
   charge_elements(pose - posi + 1)
-  return finish("utf8.codepoint", pcall(u_codepoint, s, i, j, lax))
+  return finish("utf8.codepoint", pcall(call_c, u_codepoint, s, i, j, lax))
 end
 
 function U.len(s, i, j, lax)
   if type(s) ~= "string" then s = to_str(s, 1, "utf8.len") end
   if #s > FREE_BYTES then charge(#s // BYTES_PER_UNIT) end
-  return finish("utf8.len", pcall(u_len, s, i, j, lax))
+  return finish("utf8.len", pcall(call_c, u_len, s, i, j, lax))
 end
 
 function U.offset(s, n, i)
   if type(s) ~= "string" then s = to_str(s, 1, "utf8.offset") end
   if n ~= 1 and #s > FREE_BYTES then charge(#s // BYTES_PER_UNIT) end
-  return finish("utf8.offset", pcall(u_offset, s, n, i))
+  return finish("utf8.offset", pcall(call_c, u_offset, s, n, i))
 end
 
 function U.codes(s, lax)
   if type(s) ~= "string" then s = to_str(s, 1, "utf8.codes") end
-  return finish("utf8.codes", pcall(u_codes, s, lax))
+  return finish("utf8.codes", pcall(call_c, u_codes, s, lax))
 end
 
 -- math -----------------------------------------------------------------------------------------
@@ -1266,30 +1277,194 @@ function MATH.ult(a, b)
 end
 
 -- load ----------------------------------------------------------------------------------------
--- Lua's parser is linear in its input except where it walks lists: jump lists (each `and`,
--- `or`, comparison, `not`, if/elseif/while/repeat test, break and goto appends to a list by
--- walking it: luaK_concat), pending gotos against labels (solvegotos) and repeated-label
--- checks. Each such walk is bounded by the number of tokens that create those entries, J,
--- so the super-linear part is at most J^2. Name resolution scans at most 200 locals and 255
--- upvalues per enclosing function; nesting is bounded by the parser's C-level limit (200),
--- so it is linear with a constant factor, covered by the per-byte charge.
--- J is over-approximated from the text: keyword tokens (`and or not if elseif while until
--- for repeat break goto`, counted even inside strings and comments) plus the characters
--- `<`, `>`, and `==`/`~=`, plus `::`.
-local JUMP_WORDS = { ["and"] = true, ["or"] = true, ["not"] = true, ["if"] = true, ["elseif"] = true,
-  ["while"] = true, ["until"] = true, ["for"] = true, ["repeat"] = true, ["break"] = true, ["goto"] = true }
+-- Lua's parser is linear in its input except where it walks lists (measured on Lua 5.4.6 in
+-- wasm, ~2.5 ns per list step):
+--   * jump lists: every `and`, `or`, `not` and comparison in one expression appends to a
+--     list by walking it (luaK_concat): an expression with k of them costs ~k^2;
+--   * an if statement's escape list: each `elseif`/`else` walks it: ~e^2 per if;
+--   * labels and pending gotos (and `break`s) of one function are matched pairwise;
+--   * name resolution scans the active locals (at most 200) and the upvalues (at most 255)
+--     of every enclosing function until it finds the name: a global read inside 40 nested
+--     functions of 199 locals each costs ~16000 steps.
+-- compile_work() bounds each of these with a small lexer (strings, long brackets and
+-- comments skipped exactly as llex.c does, so nothing can hide in them): segments of jump
+-- tokens between statement keywords (a nested function's tokens count in its own frame),
+-- elseif/else per if, labels plus gotos per function, and for each name the sum over the
+-- enclosing functions of min(200, locals declared so far) + min(255, distinct names used).
+-- Sources past MAX_COMPILE_WORK units are refused; the rest are charged work // 4. The
+-- lexer itself is Lua code, counted by the watchdog.
+local KEYWORDS = {}
+for w in s_gmatch("and break do else elseif end false for function goto if in local nil not or " ..
+  "repeat return then true until while", "%a+") do KEYWORDS[w] = true end
+local STATEMENT = { ["if"] = true, ["then"] = true, ["elseif"] = true, ["else"] = true, ["end"] = true,
+  ["do"] = true, ["while"] = true, ["for"] = true, ["repeat"] = true, ["until"] = true, ["local"] = true,
+  ["return"] = true, ["goto"] = true, ["break"] = true, ["in"] = true } -- (a function may sit inside an expression)
+local JUMP_WORD = { ["and"] = true, ["or"] = true, ["not"] = true }
+local JUMP_OP = { ["=="] = true, ["~="] = true, ["<="] = true, [">="] = true, ["<"] = true, [">"] = true }
+local TWO_CHAR_OPS = { ["=="] = true, ["~="] = true, ["<="] = true, [">="] = true, ["::"] = true,
+  [".."] = true, ["//"] = true, ["<<"] = true, [">>"] = true }
 
---- Compile-cost estimate of Lua source text: linear bytes and the J^2 term (see above).
+local function new_frame()
+  return { locals = 0, names = {}, distinct = 0, seg = 0, labels = 0, gotos = 0 }
+end
+
+--- Compile-work units for Lua source `src` (see above): 4 per byte plus the list walks.
 local function compile_work(src)
-  local j = 0
-  for word in s_gmatch(src, "[%a_][%w_]*") do
-    if JUMP_WORDS[word] then j = j + 1 end
+  local n = #src
+  local work = 4 * n
+  local frames, depth = { new_frame() }, 1
+  local blocks, nblocks = {}, 0 -- open blocks: { kind = "function"|"do"|"if"|"repeat", escapes }
+  local cur = frames[1]
+  local pending_local, await_params, in_params, prev = false, false, false, nil
+  local pos = 1
+  local function end_segment()
+    work = work + cur.seg * cur.seg
+    cur.seg = 0
   end
-  local _, cmp = s_gsub(src, "[<>]", "")
-  local _, eq = s_gsub(src, "[=~]=", "")
-  local _, labels = s_gsub(src, "::", "")
-  j = j + cmp + eq + labels
-  return j * j, j
+  local function close_frame()
+    end_segment()
+    local lg = cur.labels + cur.gotos
+    work = work + lg * lg
+  end
+  while true do
+    pos = s_find(src, "[^ \t\r\n\f\v]", pos)
+    if not pos then break end
+    local c = s_byte(src, pos)
+    local token
+    if (c >= 97 and c <= 122) or (c >= 65 and c <= 90) or c == 95 then -- name or keyword
+      local _, e = s_find(src, "^[%w_]*", pos + 1)
+      token = s_sub(src, pos, e)
+      pos = e + 1
+      if KEYWORDS[token] then
+        if STATEMENT[token] then end_segment() end
+        if JUMP_WORD[token] then cur.seg = cur.seg + 1 end
+        if token == "function" then
+          if prev == "local" then pending_local = "one" else pending_local = false end
+          nblocks = nblocks + 1
+          blocks[nblocks] = { kind = "function" }
+          depth = depth + 1
+          cur = new_frame()
+          frames[depth] = cur
+          await_params = true
+        elseif token == "do" or token == "repeat" then
+          nblocks = nblocks + 1
+          blocks[nblocks] = { kind = token }
+          pending_local = false
+        elseif token == "if" then
+          nblocks = nblocks + 1
+          blocks[nblocks] = { kind = "if", escapes = 0 }
+        elseif token == "elseif" or token == "else" then
+          local b = blocks[nblocks]
+          if b and b.kind == "if" then b.escapes = b.escapes + 1 end
+        elseif token == "end" or token == "until" then
+          local b = blocks[nblocks]
+          if b then
+            blocks[nblocks] = nil
+            nblocks = nblocks - 1
+            if b.kind == "if" then work = work + b.escapes * b.escapes
+            elseif b.kind == "function" and depth > 1 then
+              close_frame()
+              frames[depth] = nil
+              depth = depth - 1
+              cur = frames[depth]
+            end
+          end
+        elseif token == "goto" or token == "break" then
+          cur.gotos = cur.gotos + 1
+        elseif token == "local" then
+          pending_local = true
+        elseif token == "for" then
+          pending_local = true
+          cur.locals = cur.locals + 3 -- the loop's hidden control variables
+        elseif token == "in" then
+          pending_local = false
+        end
+      elseif prev ~= "." and prev ~= ":" and prev ~= "::" and prev ~= "goto" then
+        if pending_local or in_params then
+          cur.locals = cur.locals + 1
+          if pending_local == "one" then pending_local = false end
+        end
+        -- Resolution: each enclosing function's locals and upvalues may be scanned.
+        for l = depth, 1, -1 do
+          local f = frames[l]
+          if not f.names[token] then
+            f.names[token] = true
+            f.distinct = f.distinct + 1
+          end
+          work = work + (f.locals < 200 and f.locals or 200) + (f.distinct < 255 and f.distinct or 255)
+        end
+      end
+    elseif c >= 48 and c <= 57 or (c == 46 and (s_byte(src, pos + 1) or 0) >= 48 and (s_byte(src, pos + 1) or 0) <= 57) then
+      -- numeral (greedier than llex's: a longer malformed numeral is an error there anyway)
+      repeat
+        local _, e = s_find(src, "^[%w_%.]*", pos)
+        pos = e + 1
+        local last, sign = s_byte(src, e), s_byte(src, pos)
+        local more = (sign == 43 or sign == 45) and (last == 101 or last == 69 or last == 112 or last == 80)
+        if more then pos = pos + 1 end
+      until not more
+      token = "0"
+    elseif c == 34 or c == 39 then -- short string
+      local class = c == 34 and '[\\\r\n"]' or "[\\\r\n']"
+      local i = pos + 1
+      while true do
+        local at = s_find(src, class, i)
+        if not at then return work end -- unfinished string: the parser stops here
+        local d = s_byte(src, at)
+        if d == c then pos = at + 1 break end
+        if d ~= 92 then return work end -- newline in a string: the parser stops here
+        local e = s_byte(src, at + 1)
+        if e == 13 or e == 10 then -- escaped line break (\r\n and \n\r count as one)
+          local f = s_byte(src, at + 2)
+          i = at + ((f == 13 or f == 10) and f ~= e and 3 or 2)
+        elseif e == 122 then -- \z skips the whitespace after it, line breaks included
+          local _, ws = s_find(src, "^[ \t\r\n\f\v]*", at + 2)
+          i = ws + 1
+        else
+          i = at + 2
+        end
+      end
+      token = "string"
+    elseif c == 45 and s_byte(src, pos + 1) == 45 then -- comment
+      local level = s_match(src, "^%[(=*)%[", pos + 2)
+      if level then
+        local _, close = s_find(src, "]" .. level .. "]", pos + 4 + #level, true)
+        if not close then return work end
+        pos = close + 1
+      else
+        pos = s_find(src, "[\r\n]", pos + 2) or n + 1
+      end
+      token = nil
+    elseif c == 91 and s_match(src, "^%[=*%[", pos) then -- long string
+      local level = s_match(src, "^%[(=*)%[", pos)
+      local _, close = s_find(src, "]" .. level .. "]", pos + 2 + #level, true)
+      if not close then return work end
+      pos = close + 1
+      token = "string"
+    else -- operator
+      local two = s_sub(src, pos, pos + 1)
+      if TWO_CHAR_OPS[two] then token = two else token = s_sub(src, pos, pos) end
+      pos = pos + #token
+      if JUMP_OP[token] then cur.seg = cur.seg + 1
+      elseif token == "::" then cur.labels = cur.labels + 1
+      elseif token == ";" then end_segment()
+      elseif token == "=" then pending_local = false
+      elseif token == "(" then
+        if await_params then in_params, await_params = true, false end
+      elseif token == ")" then in_params = false
+      end
+    end
+    if token then prev = token end
+  end
+  for l = depth, 1, -1 do
+    cur = frames[l]
+    close_frame()
+  end
+  for b = 1, nblocks do
+    local e = blocks[b].escapes
+    if e then work = work + e * e end
+  end
+  return work
 end
 M.compile_work = compile_work
 
@@ -1322,12 +1497,13 @@ local function make_load(env)
       return nil, s_format("load: source too large (%d bytes, limit %d)", size, MAX_SOURCE)
     end
     if size > FREE_BYTES then
-      local quadratic, tokens = compile_work(chunk)
-      if quadratic > MAX_COMPILE_WORK then
-        return nil, s_format("load: source too costly to compile (%d operators and control keywords; " ..
-          "split it into smaller chunks)", tokens)
+      local work = compile_work(chunk)
+      if work > MAX_COMPILE_WORK then
+        return nil, s_format("load: source too costly to compile (about %.0e parser steps, limit %.0e): " ..
+          "long chains of and/or/comparisons or elseif, many labels and gotos, or names resolved through " ..
+          "deeply nested functions with many locals; split it into smaller chunks", work, MAX_COMPILE_WORK)
       end
-      charge(size // BYTES_PER_UNIT * 4 + quadratic // 16)
+      charge(work // 4)
     end
     return raw_load(chunk, chunkname or "=(load)", "t", chunk_env or env)
   end

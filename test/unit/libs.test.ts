@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeLibs, type LibsState } from './libsHarness';
+import { COUNTING_MATCHER } from './libsMatcher.lua';
 
 // The safe libraries (src/vm/libs.lua) in a bare Lua state: `charge` only counts (see
 // libsHarness.ts), so every cost assertion is about counts, never wall time.
@@ -124,7 +125,7 @@ describe('The safe libraries (libs.lua)', () => {
           {"table.concat", nil}, {"table.concat", {1, 2}, {}}, {"table.concat", {1, 2.5, "x"}}, {"table.concat", {"a", "b"}, nil, "1", 2.0},
           {"table.unpack", {1, 2, 3}}, {"table.unpack", {1, 2, 3}, 2}, {"table.unpack", {1, 2, 3}, 2, 5}, {"table.unpack", {1, 2}, -1, 1},
           {"table.unpack", {}, 1, 0}, {"table.unpack", {1, 2}, "1", 2.0}, {"table.unpack", setmetatable({}, mt), 1, 2}, {"table.unpack", "abc"},
-          {"table.unpack", {1}, 1.5}, {"table.unpack", nil}, {"table.unpack", {1, 2, 3}, math.mininteger, math.maxinteger},
+          {"table.unpack", {1}, 1.5}, {"table.unpack", {1, 2, 3}, math.mininteger, math.maxinteger},
           {"table.pack", 1, nil, 3}, {"table.pack"},
           {"table.move", {1, 2, 3}, 2, 1, 1}, {"table.move", {1}, 1, 1, "1"},
           {"table.move", nil, 1, 1, 1}, {"table.move", {}, 1, math.maxinteger, 2}, {"table.move", {}, -1, math.maxinteger, 1}, {"table.move", {1}, 1, 1, math.maxinteger},
@@ -192,6 +193,417 @@ describe('The safe libraries (libs.lua)', () => {
         return a == b and "same" or ("safe: " .. a .. "\\nraw:  " .. b)
       `);
       expect(result).toBe('same');
+    });
+  });
+
+  describe('bound pattern matching soundly', () => {
+    const GENERATOR = `
+      RAW.math.randomseed(7)
+      local R = RAW.math.random
+      local ATOMS = { "a", "b", ".", "%a", "%d", "[ab]", "[^a]", "%s", "x", "%%", "[%a_]", "%w", "[a-c]", "%p" }
+      local QUANT = { "", "", "", "*", "+", "-", "?" }
+      function random_pattern()
+        local parts, open = {}, 0
+        if R() < 0.25 then parts[1] = "^" end
+        for _ = 1, R(1, 5) do
+          local r = R()
+          if r < 0.08 then parts[#parts + 1] = "(" open = open + 1
+          elseif r < 0.14 and open > 0 then parts[#parts + 1] = ")" open = open - 1
+          elseif r < 0.17 then parts[#parts + 1] = "()"
+          elseif r < 0.20 then parts[#parts + 1] = "%b()"
+          elseif r < 0.23 then parts[#parts + 1] = "%f[%a]"
+          elseif r < 0.25 then parts[#parts + 1] = "%1"
+          else parts[#parts + 1] = ATOMS[R(#ATOMS)] .. QUANT[R(#QUANT)] end
+        end
+        for _ = 1, open do parts[#parts + 1] = ")" end
+        if R() < 0.25 then parts[#parts + 1] = "$" end
+        return RAW.table.concat(parts)
+      end
+      local ALPHA = { "a", "a", "a", "b", " ", "(", ")", "x", "1", "_", "," }
+      function random_subject()
+        local r = R()
+        if r < 0.15 then return RAW.string.rep("a", R(0, 60)) .. (R() < 0.5 and "b" or "") end
+        if r < 0.2 then return RAW.string.rep("(", R(0, 30)) .. RAW.string.rep(")", R(0, 5)) end
+        if r < 0.25 then return RAW.string.rep(" ", R(0, 40)) .. "a" .. RAW.string.rep(" ", R(0, 40)) .. "a" end
+        local out = {}
+        for i = 1, R(0, 30) do out[i] = ALPHA[R(#ALPHA)] end
+        return RAW.table.concat(out)
+      end
+    `;
+
+    it('never below the work of a step-counting port of the real matcher (3000 random cases)', () => {
+      const result = lua(`${COUNTING_MATCHER}${GENERATOR}
+        local M = LIBS_MODULE
+        local checked, worst, problems = 0, 0, {}
+        for _ = 1, 3000 do
+          local p, s = random_pattern(), random_subject()
+          for _, mode in ipairs({ "find", "gsub", "gmatch" }) do
+            local steps = count_steps(s, p, mode)
+            if steps then
+              local bound = M.pattern_steps(p, #s, mode ~= "find", mode == "gmatch")
+              checked = checked + 1
+              if steps > bound then problems[#problems + 1] = RAW.string.format("%s %q %q: %d steps > bound %d", mode, p, s, steps, bound) end
+              if steps / bound > worst then worst = steps / bound end
+            end
+          end
+        end
+        return { checked = checked, problems = problems, worst = worst }
+      `) as { checked: number; problems: string[] | Record<string, never>; worst: number };
+      expect(result.problems).toEqual({});
+      expect(result.checked).toBeGreaterThan(5000);
+      expect(result.worst).toBeLessThanOrEqual(1);
+    });
+
+    it('and give the real results for every pattern they accept (2000 random cases)', () => {
+      const result = lua(`${COMPARE}${GENERATOR}
+        local function collect(f, ...)
+          local out = {}
+          for a, b, c in f(...) do
+            out[#out + 1] = tostring(a) .. "/" .. tostring(b) .. "/" .. tostring(c)
+            if #out > 100 then break end
+          end
+          return RAW.table.concat(out, "|")
+        end
+        local mismatches, accepted = {}, 0
+        for _ = 1, 2000 do
+          local p, s = random_pattern(), random_subject()
+          local init = RAW.math.random(-3, 5)
+          local cases = {
+            { "find", SAFE.string.find, RAW.string.find, s, p },
+            { "find init", SAFE.string.find, RAW.string.find, s, p, init },
+            { "match", SAFE.string.match, RAW.string.match, s, p },
+            { "gsub", SAFE.string.gsub, RAW.string.gsub, s, p, "<%0>" },
+            { "gsub fn", SAFE.string.gsub, RAW.string.gsub, s, p, function(x) return x and "[" .. tostring(x) .. "]" end },
+            { "gsub max", SAFE.string.gsub, RAW.string.gsub, s, p, "-", 2 },
+          }
+          for _, c in ipairs(cases) do
+            local a, b = outcome(c[2], RAW.table.unpack(c, 4)), outcome(c[3], RAW.table.unpack(c, 4))
+            if RAW.string.find(a, "too costly", 1, true) == nil then
+              accepted = accepted + 1
+              if a ~= b then mismatches[#mismatches + 1] = RAW.string.format("%s %q %q: safe %s | raw %s", c[1], p, s, a, b) end
+            end
+          end
+          local a = outcome(collect, SAFE.string.gmatch, s, p)
+          local b = outcome(collect, RAW.string.gmatch, s, p)
+          if RAW.string.find(a, "too costly", 1, true) == nil and a ~= b then
+            mismatches[#mismatches + 1] = RAW.string.format("gmatch %q %q: safe %s | raw %s", p, s, a, b)
+          end
+        end
+        return { mismatches = mismatches, accepted = accepted }
+      `) as { mismatches: string[] | Record<string, never>; accepted: number };
+      expect(result.mismatches).toEqual({});
+      expect(result.accepted).toBeGreaterThan(11000);
+    });
+  });
+
+  describe('refuse or charge the attacks on C time', () => {
+    // Each returns a table with what happened; \`charged()\` counts instruction-equivalents.
+    it('charge plain string.find on a 30 MB subject per call', () => {
+      const r = lua(`
+        local s = string.rep("a", 3e7)
+        reset_charge()
+        for _ = 1, 10 do s:find("b", 1, true) end
+        local plain = charged()
+        reset_charge()
+        for _ = 1, 10 do s:find("b") end -- no specials: the same plain search
+        return { plain = plain, implicit = charged() }
+      `) as { plain: number; implicit: number };
+      expect(r.plain).toBeGreaterThanOrEqual(10 * (3e7 / 16));
+      expect(r.implicit).toBe(r.plain);
+    });
+
+    it('refuse a plain find whose needle makes lmemfind quadratic', () => {
+      expect(luaError('local s = string.rep("a", 1e6) local x = s:find(string.rep("a", 1e4) .. "b", 1, true)'))
+        .toMatch(/^test\.lua:1: string\.find: plain search too costly/);
+    });
+
+    it('refuse unanchored patterns that retry a long scan at every start', () => {
+      const cases = [
+        ['string.find(s, "[^,]+,")', 'find'], ['string.match(s, "a*$")', 'match'], ['string.find(s, "%w+$")', 'find'],
+        ['string.gmatch(s, "^(a*)b")', 'gmatch'], ['string.gsub(s, "a-b", "")', 'gsub'], ['string.find(s, ".-b")', 'find'],
+        ['string.find(s, "(a*)*b")', 'find'], ['string.find(s, "%ba)")', 'find'],
+        ['string.find(s, string.rep("a?", 30) .. string.rep("a", 30))', 'find'],
+      ];
+      for (const [call, fname] of cases) {
+        const message = luaError(`local s = string.rep("a", 1e6)\nlocal x = ${call}`);
+        expect(message, call).toMatch(new RegExp(`^test\\.lua:2: string\\.${fname}: pattern too costly for a 1000000-byte subject`));
+      }
+      // the 30-byte backtracking bomb too
+      expect(luaError('string.find(string.rep("a", 30), string.rep("a?", 30) .. string.rep("a", 30))')).toMatch(/pattern too costly/);
+    });
+
+    it('accept and charge linear patterns on the same subject, and anchored ones', () => {
+      const r = lua(`
+        local s = string.rep("a", 1e6) .. ","
+        reset_charge()
+        local n = 0
+        for w in s:gmatch("[^,]+") do n = n + 1 end
+        local gmatch_charge = charged()
+        local a = s:find("^(a*),")
+        local b = select(2, s:gsub("%w+", "x"))
+        return { n = n, a = a, b = b, gmatch_charge = gmatch_charge, total = charged() }
+      `) as Record<string, number>;
+      expect(r).toMatchObject({ n: 1, a: 1, b: 1 });
+      expect(r.gmatch_charge).toBeGreaterThan(1e6 / 4);
+      expect(r.total).toBeGreaterThan(r.gmatch_charge);
+    });
+
+    it('treat ^ in gmatch as a plain character (Lua 5.4 does not anchor gmatch)', () => {
+      expect(lua('local n = 0 for x in ("^a^a"):gmatch("^a") do n = n + 1 end return n')).toBe(2);
+      expect(lua('return LIBS_MODULE.pattern_steps("^a*b", 1000, true, true) > LIBS_MODULE.pattern_steps("^a*b", 1000, true, false)')).toBe(true);
+    });
+
+    it('charge table.insert/remove by the elements they shift and refuse a lying __len', () => {
+      const r = lua(`
+        local out = {}
+        local liar = setmetatable({}, { __len = function() return 2^62 end })
+        out.insert = select(2, pcall(table.insert, liar, 1, "x"))
+        out.remove = select(2, pcall(table.remove, liar, 1))
+        out.sort = select(2, pcall(table.sort, liar))
+        out.concat = select(2, pcall(table.concat, liar))
+        out.unpack = select(2, pcall(table.unpack, liar))
+        -- a plain table whose border is 2^61 (t[1], t[2], t[4], ... set)
+        local sparse = {}
+        for k = 61, 0, -1 do sparse[1 << k] = k end
+        out.border = #sparse
+        out.sparse_insert = select(2, pcall(table.insert, sparse, 1, "x"))
+        out.sparse_sort = select(2, pcall(table.sort, sparse))
+        local t = {}
+        for i = 1, 10000 do t[i] = i end
+        reset_charge()
+        table.insert(t, 1, 0)
+        out.shift_charge = charged()
+        reset_charge()
+        table.insert(t, 0)
+        table.remove(t)
+        out.append_charge = charged()
+        return out
+      `) as Record<string, unknown>;
+      expect(r.insert).toMatch(/table\.insert: 4611686018427387904 elements is too many for one call/);
+      expect(r.remove).toMatch(/table\.remove: \d+ elements is too many/);
+      expect(r.sort).toMatch(/cannot sort a table with __index, __newindex or __len/);
+      expect(r.concat).toMatch(/table\.concat: \d+ elements is too many/);
+      expect(r.unpack).toMatch(/too many results to unpack/);
+      expect(r.border).toBe(2 ** 61);
+      expect(r.sparse_insert).toMatch(/too many for one call/);
+      expect(r.sparse_sort).toMatch(/bad argument #1 to 'table\.sort' \(array too big\)/);
+      expect(r.shift_charge).toBe(10000);
+      expect(r.append_charge).toBe(0);
+    });
+
+    it('charge table.sort by n log n comparisons, times the string length for strings', () => {
+      const r = lua(`
+        local t, u = {}, {}
+        local long = string.rep("x", 4096)
+        for i = 1, 1000 do t[i] = -i u[i] = long .. i end
+        reset_charge() table.sort(t) local numbers = charged()
+        reset_charge() table.sort(u) local strings = charged()
+        return { numbers = numbers, strings = strings, sorted = t[1] == -1000 and u[1] < u[2] }
+      `) as Record<string, unknown>;
+      expect(r.numbers).toBe(1000 * 11);
+      expect(r.strings).toBeGreaterThan(1000 * 11 * 256);
+      expect(r.sorted).toBe(true);
+    });
+
+    it('stop a sort whose string comparisons would run for seconds before C starts', () => {
+      const message = luaError(`
+        local t = {}
+        for i = 1, 64 do t[i] = string.rep("x", 1e6) .. i end
+        set_limit(1e7)
+        local ok, e = pcall(table.sort, t)
+        set_limit(nil)
+        error(e, 0)`);
+      expect(message).toBe('budget exceeded');
+    });
+
+    it('refuse quadratic-to-compile sources in load and charge big ones', () => {
+      const r = lua(`
+        local out = {}
+        out.or_chain = select(2, load("return a" .. (" or a"):rep(2e5)))
+        out.and_chain = select(2, load("return a" .. (" and a"):rep(1e4)))
+        local labels = {}
+        for i = 1, 2e4 do labels[i] = "::l" .. i .. "::" end
+        out.labels = select(2, load(table.concat(labels, " ")))
+        out.gotos = select(2, load(string.rep("goto x ", 2e4) .. "::x::"))
+        out.elseif_chain = select(2, load("if a then" .. (" elseif a then"):rep(1e4) .. " end"))
+        out.huge = select(2, load(string.rep(" ", 2e6)))
+        -- an or-chain whose links are separated by nested functions (their statements must not
+        -- end the outer expression's count)
+        out.nested_or = select(2, load("return a" .. (" or (function() if x then return 1 end end)()"):rep(6000)))
+        -- names resolved through 40 nested functions of 199 locals each
+        local locals = {}
+        for i = 1, 199 do locals[i] = "l" .. i end
+        local decl = "local " .. table.concat(locals, ",") .. " = 1 "
+        out.deep_names = select(2, load(string.rep("return function() " .. decl, 40) .. string.rep("x=x ", 5e4) .. string.rep(" end", 40)))
+        -- chains hidden in strings and comments are not code: accepted
+        out.in_strings = load("local s = '" .. string.rep(" or a", 2e4) .. "' --[==[" .. string.rep(" or a", 2e4) .. "]==] return s") ~= nil
+        out.z_escape = load("local s = 'a\\z\n  b' return s" .. string.rep(" or a", 6000)) == nil
+        out.work_or = LIBS_MODULE.compile_work("return a" .. (" or a"):rep(1000))
+        out.work_plain = LIBS_MODULE.compile_work("return a" .. (" + a"):rep(1000))
+        local legit = {}
+        for i = 1, 2000 do legit[i] = ("do local v = %d if v > 3 and v < 9 then t[v] = v end end"):format(i) end
+        local src = "local t = {}\\n" .. table.concat(legit, "\\n")
+        reset_charge()
+        out.legit_ok = load(src) ~= nil
+        out.legit_charge = charged()
+        out.legit_size = #src
+        reset_charge()
+        out.small_ok = load("return 1 + 1")() == 2
+        out.small_charge = charged()
+        return out
+      `) as Record<string, unknown>;
+      expect(r.or_chain).toMatch(/source too costly to compile/);
+      expect(r.and_chain).toMatch(/source too costly to compile/);
+      expect(r.elseif_chain).toMatch(/source too costly to compile/);
+      expect(r.labels).toMatch(/source too costly to compile/);
+      expect(r.gotos).toMatch(/source too costly to compile/);
+      expect(r.huge).toMatch(/source too large/);
+      expect(r.nested_or).toMatch(/source too costly to compile/);
+      expect(r.deep_names).toMatch(/source too costly to compile/);
+      expect(r.in_strings).toBe(true);
+      expect(r.z_escape).toBe(true);
+      expect(r.work_or as number).toBeGreaterThan(1000 * 1000);
+      expect(r.work_plain as number).toBeLessThan(1000 * 100);
+      expect(r.legit_ok).toBe(true);
+      expect(r.legit_charge).toBeGreaterThanOrEqual((r.legit_size as number) / 4);
+      expect(r.small_ok).toBe(true);
+      expect(r.small_charge).toBe(0);
+    });
+
+    it('make an empty string.rep instantly and refuse an impossible one', () => {
+      expect(lua('return #string.rep("", 2^53) + #("").rep("", 1e18, "")')).toBe(0);
+      expect(luaError('local x = string.rep("ab", 2^40)')).toBe('test.lua:1: resulting string too large');
+      expect(lua('reset_charge() local s = string.rep("ab", 1e6, ",") return charged()')).toBe(Math.floor((2e6 + 1e6 - 1) / 16));
+    });
+
+    it('charge copies and scans of big strings in every function', () => {
+      const r = lua(`
+        local s = string.rep("a", 1e6)
+        local out = {}
+        local function cost(f, ...) reset_charge() f(...) return charged() end
+        out.upper = cost(string.upper, s)
+        out.lower = cost(string.lower, s)
+        out.reverse = cost(string.reverse, s)
+        out.sub = cost(string.sub, s, 1, -1)
+        out.sub_small = cost(string.sub, s, 1, 10)
+        out.format = cost(string.format, "%s", s)
+        out.format_q = cost(string.format, "%q", s)
+        out.format_tostring = cost(string.format, "%s", setmetatable({}, { __tostring = function() return s end }))
+        out.byte = cost(string.byte, s, 1, 5000)
+        out.utf8_len = cost(utf8.len, s)
+        out.utf8_offset = cost(utf8.offset, s, -1)
+        out.codepoint = cost(utf8.codepoint, s, 1, 5000)
+        out.concat = cost(table.concat, { s, s, s })
+        out.gsub_fn = cost(string.gsub, string.rep("x", 100), "x", function() return s end)
+        out.gsub_tbl = cost(string.gsub, string.rep("x", 100), "x", { x = s })
+        out.gsub_str = cost(string.gsub, string.rep("x", 1000), "x", string.rep("y", 1000))
+        out.pack = cost(string.pack, "c1000000", "")
+        out.pack_s = cost(string.pack, "s4", s)
+        out.unpack = cost(string.unpack, "c1000000", s)
+        out.unpack_small = cost(string.unpack, "c1", s)
+        out.table_unpack = cost(table.unpack, {}, 1, 5000)
+        out.move = cost(table.move, {}, 1, 1e6, 2)
+        out.char = cost(string.char, table.unpack((function() local t = {} for i = 1, 5000 do t[i] = 65 end return t end)()))
+        return out
+      `) as Record<string, number>;
+      const MB = 1e6 / 16;
+      expect(r.upper).toBe(MB);
+      expect(r.lower).toBe(MB);
+      expect(r.reverse).toBe(MB);
+      expect(r.sub).toBe(MB);
+      expect(r.sub_small).toBe(0);
+      expect(r.format).toBeGreaterThanOrEqual(MB);
+      expect(r.format_q).toBeGreaterThanOrEqual(4 * MB);
+      expect(r.format_tostring).toBeGreaterThanOrEqual(MB);
+      expect(r.byte).toBe(5000);
+      expect(r.utf8_len).toBe(MB);
+      expect(r.utf8_offset).toBe(MB);
+      expect(r.codepoint).toBe(5000);
+      expect(r.concat).toBeGreaterThanOrEqual(3 * MB);
+      expect(r.gsub_fn).toBeGreaterThanOrEqual(100 * MB - 100);
+      expect(r.gsub_tbl).toBeGreaterThanOrEqual(100 * MB - 100);
+      expect(r.gsub_str).toBeGreaterThanOrEqual((1000 * 1000) / 16);
+      expect(r.pack).toBeGreaterThanOrEqual(MB);
+      expect(r.pack_s).toBeGreaterThanOrEqual(MB);
+      expect(r.unpack).toBeGreaterThanOrEqual(MB);
+      expect(r.unpack_small).toBe(0);
+      expect(r.table_unpack).toBe(5000);
+      expect(r.move).toBe(1e6);
+      expect(r.char).toBeGreaterThanOrEqual(5000);
+    });
+
+    it('refuse a table.move range past the element limit', () => {
+      expect(luaError('table.move({}, 1, 2^50, 1)')).toMatch(/^test\.lua:1: table\.move: \d+ elements is too many for one call/);
+    });
+  });
+
+  describe('report bad arguments at the caller\'s line with the public name', () => {
+    const CASES: Array<[string, string]> = [
+      ['string.rep()', "bad argument #1 to 'string.rep' (string expected, got nil)"],
+      ['string.rep("x")', "bad argument #2 to 'string.rep' (number expected, got nil)"],
+      ['string.rep("x", 1.5)', "bad argument #2 to 'string.rep' (number has no integer representation)"],
+      ['string.sub()', "bad argument #1 to 'string.sub' (string expected, got nil)"],
+      ['string.find("x", {})', "bad argument #2 to 'string.find' (string expected, got table)"],
+      ['string.find("x", "[")', 'malformed pattern (missing \']\')'],
+      ['string.find("abc", "(a")', 'unfinished capture'],
+      ['string.gsub("x", "x", "%2")', 'invalid capture index %2'],
+      ['string.gsub("x", "x")', "bad argument #3 to 'string.gsub' (string/function/table expected, got nil)"],
+      ['string.gsub("x", "x", function() return {} end)', 'invalid replacement value (a table)'],
+      ['string.gmatch(nil, "x")', "bad argument #1 to 'string.gmatch' (string expected, got nil)"],
+      ['string.format("%d", "x")', "bad argument #2 to 'string.format' (number expected, got string)"],
+      ['string.format("%d", 1.5)', "bad argument #2 to 'string.format' (number has no integer representation)"],
+      ['string.format("%y", 1)', "invalid conversion '%y' to 'format'"],
+      ['string.format("%d")', "bad argument #2 to 'string.format' (no value)"],
+      ['string.format("%q", {})', "bad argument #2 to 'string.format' (value has no literal form)"],
+      ['string.char(256)', "bad argument #1 to 'string.char' (value out of range)"],
+      ['string.byte("x", {})', "bad argument #2 to 'string.byte' (number expected, got table)"],
+      ['string.pack("i17", 1)', "integral size (17) out of limits [1,16]"],
+      ['string.unpack("i4", "ab")', "bad argument #2 to 'string.unpack' (data string too short)"],
+      ['table.insert(nil, 1)', "bad argument #1 to 'table.insert' (table expected, got nil)"],
+      ['table.insert({}, 5, 1)', "bad argument #2 to 'table.insert' (position out of bounds)"],
+      ['table.insert({}, 1, 2, 3)', "wrong number of arguments to 'table.insert'"],
+      ['table.remove({}, 5)', "bad argument #2 to 'table.remove' (position out of bounds)"],
+      ['table.concat({{}})', "invalid value (table) at index 1 in table for 'table.concat'"],
+      ['table.concat(nil)', "bad argument #1 to 'table.concat' (table expected, got nil)"],
+      ['table.unpack(nil)', "bad argument #1 to 'table.unpack' (table expected, got nil)"],
+      ['table.sort({3, 1, 2}, 5)', "bad argument #2 to 'table.sort' (function expected, got integer)"],
+      ['table.sort({3, 1, 2, 5, 4}, function() return true end)', "invalid order function for sorting"],
+      ['table.move(nil, 1, 1, 1)', "bad argument #1 to 'table.move' (table expected, got nil)"],
+      ['table.move({}, "x", 1, 1)', "bad argument #2 to 'table.move' (number expected, got string)"],
+      ['utf8.char(-1)', "bad argument #1 to 'utf8.char' (value out of range)"],
+      ['utf8.codepoint("\\xff")', 'invalid UTF-8 code'],
+      ['utf8.len("abc", 5)', "bad argument #2 to 'utf8.len' (initial position out of bounds)"],
+      ['utf8.offset("abc", 1, 10)', "bad argument #3 to 'utf8.offset' (position out of bounds)"],
+      ['math.floor("x")', "bad argument #1 to 'math.floor' (number expected, got string)"],
+      ['math.random(2, 1)', "bad argument #1 to 'math.random' (interval is empty)"],
+      ['math.fmod(1, 0)', "bad argument #2 to 'math.fmod' (zero)"],
+      ['math.max()', "bad argument #1 to 'math.max' (value expected)"],
+      ['math.tointeger()', "bad argument #1 to 'math.tointeger' (value expected)"],
+      ['load(42)', "bad argument #1 to 'load' (string or function expected, got integer)"],
+      ['("x"):rep({})', "bad argument #2 to 'string.rep' (number expected, got table)"],
+    ];
+    for (const [call, message] of CASES) {
+      it(call, () => {
+        expect(luaError(`local a = 1\nlocal x = ${call}\nreturn x`)).toBe(`test.lua:2: ${message}`);
+      });
+    }
+
+    it('and never name libs.lua in any error of the equivalence corpus', () => {
+      const leaks = lua(`
+        local leaks = {}
+        local calls = {
+          function() return string.rep() end, function() return string.find("a", "%") end,
+          function() return table.sort({1, "x"}) end, function() return string.format("%s", setmetatable({}, { __tostring = function() return 1 end })) end,
+          function() return utf8.codes("\\x80") end, function() return string.gsub("abc", "(", "") end,
+          function() return table.unpack({}, 1, 1e7) end, function() return string.rep("x", -1, {}) end,
+        }
+        for i, f in ipairs(calls) do
+          local ok, e = pcall(f)
+          if not ok and tostring(e):find("libs.lua", 1, true) then leaks[#leaks + 1] = i .. ": " .. tostring(e) end
+        end
+        return leaks
+      `);
+      expect(leaks).toEqual({});
     });
   });
 });
