@@ -304,6 +304,9 @@ local function class_set(text)
 end
 
 local function disjoint(x_text, y_text)
+  -- (computing a set tests 256 bytes against the class: only for short classes, so the
+  -- guard's own C work stays bounded; long classes simply get no refinement)
+  if #x_text > 32 or #y_text > 32 then return false end
   local x = class_set(x_text)
   for c in next, class_set(y_text) do
     if x[c] then return false end
@@ -466,6 +469,8 @@ local function pattern_info(p, gmatch_mode)
   local cache = gmatch_mode and parsed_gmatch or parsed_find
   local info = cache[p]
   if info then return info end
+  -- (long patterns are parsed each time: a cache must not keep big strings alive)
+  if #p > 256 then return parse_pattern(p, gmatch_mode) end
   if parsed_count >= 512 then parsed_find, parsed_gmatch, parsed_count = {}, {}, 0 end
   cache = gmatch_mode and parsed_gmatch or parsed_find
   info = parse_pattern(p, gmatch_mode)
@@ -821,6 +826,7 @@ local function format_kinds(fmt)
   local kinds = formats[fmt]
   if kinds == nil then
     kinds = parse_format(fmt)
+    if #fmt > 256 then return kinds end
     if formats_n >= 512 then formats, formats_n = {}, 0 end
     formats[fmt] = kinds
     formats_n = formats_n + 1
@@ -860,7 +866,8 @@ local function format_slow(fmt, ...)
       if type(v) == "string" then bytes = bytes + 4 * #v end
     end
   end
-  charge_bytes(bytes)
+  -- each conversion is a C sprintf of up to ~420 bytes (%f of a huge number): 32 bytes' worth
+  charge_bytes(bytes + 32 * (kinds and kinds.n or args.n))
   return finish("string.format", pcall(call_c, s_format, fmt, t_unpack(args, 1, args.n)))
 end
 
@@ -1161,8 +1168,11 @@ function U.codepoint(s, i, j, lax)
   local posi = i >= 0 and i or (-i > l and 0 or l + i + 1)
   j = opt_int(j, 3, "utf8.codepoint", posi)
   local pose = j >= 0 and j or (-j > l and 0 or l + j + 1)
-  if pose - posi >= 1000000 then raise("string slice too long", 2) end
-  charge_elements(pose - posi + 1)
+  -- (C checks the bounds first; only a valid slice is counted here)
+  if posi >= 1 and pose <= l and posi <= pose then
+    if pose - posi >= 1000000 then raise("string slice too long", 2) end
+    charge_elements(pose - posi + 1)
+  end
   return finish("utf8.codepoint", pcall(call_c, u_codepoint, s, i, j, lax))
 end
 
@@ -1509,12 +1519,44 @@ local function make_load(env)
   end
 end
 
+-- base ------------------------------------------------------------------------------------------
+-- Optional wrappers for base functions whose C work grows with their input.
+
+local BASE = {}
+
+--- select(k, ...) copies every argument after k: a loop over a long vararg list with select
+--- is quadratic in C. Charged per value it returns once past FREE_ELEMENTS.
+function BASE.select(k, ...)
+  local n = select("#", ...)
+  if k == "#" then return n end
+  if math_type(k) ~= "integer" then
+    k = to_int(k, 1, "select")
+  end
+  if k < 0 then
+    if -k > n then bad(1, "select", "index out of range", 2) end
+    k = n + k + 1
+  elseif k == 0 then
+    bad(1, "select", "index out of range", 2)
+  end
+  if n - k > FREE_ELEMENTS then charge(n - k) end
+  return select(k, ...)
+end
+
+--- tonumber scans its whole string (strtod, or the digits in a base): charged by length.
+local raw_tonumber = tonumber
+function BASE.tonumber(v, base)
+  if type(v) == "string" and #v > FREE_BYTES then charge(#v // BYTES_PER_UNIT) end
+  if base == nil then return raw_tonumber(v) end
+  return finish("tonumber", pcall(call_c, raw_tonumber, v, base))
+end
+
 -- Public ----------------------------------------------------------------------------------------
 
 --- Builds the safe libraries. `charge_fn(n)` adds n instruction-equivalents to the running
 --- callback's budget (it may raise the watchdog's abort). Returns plain tables (the sandbox
---- makes them read-only): { string, table, utf8, math, make_load = function(env) -> load }.
---- The string table is also meant for the string metatable's __index.
+--- makes them read-only): { string, table, utf8, math, base = { select, tonumber },
+--- make_load = function(env) -> load }. The string table is also meant for the string
+--- metatable's __index; `base` holds optional charged versions of two base functions.
 function M.build(charge_fn)
   charge = charge_fn
   local str = {}
@@ -1525,7 +1567,9 @@ function M.build(charge_fn)
   for k, v in next, U do u[k] = v end
   local m = {}
   for k, v in next, MATH do m[k] = v end
-  return { string = str, table = tab, utf8 = u, math = m, make_load = make_load }
+  local base = {}
+  for k, v in next, BASE do base[k] = v end
+  return { string = str, table = tab, utf8 = u, math = m, base = base, make_load = make_load }
 end
 
 --- Worst-case matching steps of pattern `p` on an n-byte subject (`many`: gsub/gmatch;

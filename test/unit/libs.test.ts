@@ -606,4 +606,148 @@ describe('The safe libraries (libs.lua)', () => {
       expect(leaks).toEqual({});
     });
   });
+
+  describe('hold up against a stranger\'s mod', () => {
+    it('charge a pattern by the width of a huge class (and keep the guard\'s own work small)', () => {
+      const r = lua(`
+        local class = "[" .. string.rep("a", 1e6) .. "]+b"
+        reset_charge()
+        local found = string.find("xyz", class)
+        return { found = found == nil, charge = charged() }
+      `) as { found: boolean; charge: number };
+      expect(r.found).toBe(true);
+      expect(r.charge).toBeGreaterThan(1e6 / 4);
+    });
+
+    it('let a sort comparator fail or try to yield without breaking the table', () => {
+      const r = lua(`
+        local t = {5, 3, 1, 4, 2}
+        local out = {}
+        out.yield = select(2, coroutine.resume(coroutine.create(function()
+          table.sort(t, function(a, b) coroutine.yield() return a < b end)
+        end)))
+        out.error = select(2, pcall(table.sort, t, function(a, b) error("comparator says no") end))
+        local n = 0
+        for _, v in ipairs(t) do n = n + v end
+        out.intact = n == 15 and #t == 5
+        -- a comparator that sorts the same table again, and one that grows it
+        out.nested = pcall(table.sort, t, function(a, b) table.sort(t) return a < b end)
+        out.grow = pcall(table.sort, t, function(a, b) t[#t + 1] = 0 return a < b end)
+        return out
+      `) as Record<string, unknown>;
+      expect(r.yield).toMatch(/attempt to yield across a C-call boundary/);
+      expect(r.error).toMatch(/^test\.lua:\d+: comparator says no$/);
+      expect(r.intact).toBe(true);
+      expect(typeof r.nested).toBe('boolean');
+      expect(typeof r.grow).toBe('boolean');
+    });
+
+    it('refuse to sort through a metatable hidden behind __metatable', () => {
+      expect(luaError(`local t = setmetatable({3, 1, 2}, { __metatable = false, __index = function() return 0 end })
+        table.sort(t)`)).toMatch(/^test\.lua:2: table\.sort: cannot sort a table with __index/);
+    });
+
+    it('handle NaN, huge and negative numbers as the real library does', () => {
+      const mismatches = lua(`${COMPARE}
+        local nan, huge = 0/0, math.huge
+        return compare_calls({
+          {"string.rep", "x", nan}, {"string.rep", "x", huge}, {"string.rep", "x", 2^63}, {"string.rep", "x", -2^63},
+          {"string.sub", "abc", nan}, {"string.sub", "abc", -2^63, 2^53}, {"string.sub", "abc", math.mininteger, -1},
+          {"string.byte", "abc", -2^63}, {"string.byte", "abc", 1, 2^62}, {"string.byte", "abc", -1, -3},
+          {"string.char", nan}, {"string.format", "%d", nan}, {"string.format", "%f %g %a", nan, huge, -huge}, {"string.format", "%q", nan},
+          {"string.find", "abc", "b", nan}, {"string.find", "abc", "b", -2^63}, {"string.find", "abc", "b", 2^62},
+          {"table.unpack", {1, 2, 3}, -5, -1}, {"table.unpack", {1}, nan}, {"table.concat", {1, 2}, "", -1, 0},
+          {"table.move", {1}, nan, 1, 1},
+          {"utf8.char", nan}, {"utf8.char", huge}, {"utf8.codepoint", "abc", -2^63}, {"utf8.offset", "abc", -2^62},
+          {"math.floor", nan}, {"math.ceil", -huge}, {"math.fmod", nan, 1}, {"math.fmod", 1, nan}, {"math.abs", -0.0},
+          {"math.max", nan, 1}, {"math.min", 1, nan}, {"math.tointeger", 2^63}, {"math.ult", 1, nan}, {"math.random", 1, nan},
+          {"math.random", math.maxinteger, math.maxinteger},
+        })`);
+      expect(mismatches).toEqual({});
+      expect(luaError('local t = {} table.insert(t, 0/0, 1)')).toBe("test.lua:1: bad argument #2 to 'table.insert' (number has no integer representation)");
+      expect(luaError('local t = {1} table.insert(t, -1, 1)')).toBe("test.lua:1: bad argument #2 to 'table.insert' (position out of bounds)");
+      expect(luaError('local t = {1} table.remove(t, -1)')).toBe("test.lua:1: bad argument #2 to 'table.remove' (position out of bounds)");
+    });
+
+    it('survive __len tricks: floats, numeric strings, non-numbers, yields', () => {
+      const r = lua(`
+        local function with_len(v) return setmetatable({}, { __len = function() return v end }) end
+        local out = {}
+        out.float = pcall(table.insert, with_len(3.0), "x")
+        out.string = pcall(table.insert, with_len("3"), "x")
+        out.fraction = select(2, pcall(table.insert, with_len(3.5), "x"))
+        out.nan = select(2, pcall(table.insert, with_len(0/0), "x"))
+        out.none = select(2, pcall(table.remove, with_len(nil)))
+        out.negative = pcall(table.remove, with_len(-5))
+        local co = coroutine.wrap(function()
+          local t = setmetatable({}, { __len = function() coroutine.yield("paused") return 0 end })
+          table.insert(t, "v")
+          return rawget(t, 1)
+        end)
+        out.paused = co()
+        out.resumed = co()
+        return out
+      `) as Record<string, unknown>;
+      expect(r.float).toBe(true);
+      expect(r.string).toBe(true);
+      expect(r.fraction).toMatch(/object length is not an integer/);
+      expect(r.nan).toMatch(/object length is not an integer/);
+      expect(r.none).toMatch(/object length is not an integer/);
+      expect(r.negative).toBe(true);
+      expect(r.paused).toBe('paused');
+      expect(r.resumed).toBe('v');
+    });
+
+    it('charge select over a long vararg list and tonumber over a long string', () => {
+      const r = lua(`
+        local select, tonumber = SAFE.base.select, SAFE.base.tonumber
+        local t = {}
+        for i = 1, 10000 do t[i] = i end
+        reset_charge()
+        local x = select(2, table.unpack(t))
+        local after_unpack = charged()
+        local n = select("#", table.unpack(t))
+        local digits = string.rep("1", 1e5)
+        reset_charge()
+        local v = tonumber(digits)
+        return { x = x, n = n, after_unpack = after_unpack, tonumber_charge = charged(),
+                 last = select(-1, 1, 2, 3), bad = select(2, pcall(select, 0, 1)),
+                 base = select(2, pcall(tonumber, "10", 99)), ok = tonumber("ff", 16) }
+      `) as Record<string, unknown>;
+      expect(r.x).toBe(2);
+      expect(r.n).toBe(10000);
+      expect(r.after_unpack).toBeGreaterThanOrEqual(10000 + 9998);
+      expect(r.tonumber_charge).toBe(Math.floor(1e5 / 16));
+      expect(r.last).toBe(3);
+      expect(r.bad).toMatch(/bad argument #1 to 'select' \(index out of range\)/);
+      expect(r.base).toMatch(/bad argument #2 to 'tonumber' \(base out of range\)/);
+      expect(r.ok).toBe(255);
+    });
+
+    it('keep its pattern and format caches from pinning big strings', () => {
+      const r = lua(`
+        local before = collectgarbage("count")
+        for i = 1, 600 do
+          local p = string.rep("a", 1e5) .. i
+          string.find("x", p)
+          string.format(p .. "%d", 1)
+        end
+        collectgarbage() collectgarbage()
+        return collectgarbage("count") - before
+      `) as number;
+      expect(r).toBeLessThan(10 * 1024); // KiB: nowhere near 600 x 2 x 100 KB
+    });
+
+    it('charge gsub through a table whose __index returns a huge string', () => {
+      const r = lua(`
+        local big = string.rep("z", 1e5)
+        local t = setmetatable({}, { __index = function() return big end })
+        reset_charge()
+        local s = string.gsub(string.rep("x", 200), "x", t)
+        return { len = #s, charge = charged() }
+      `) as { len: number; charge: number };
+      expect(r.len).toBe(200 * 1e5);
+      expect(r.charge).toBeGreaterThanOrEqual((200 * 1e5) / 16 - 200);
+    });
+  });
 });

@@ -27,6 +27,7 @@ env.charged = function() return CHARGED end
 env.set_limit = function(n) LIMIT = n end
 ENV = env
 debug.getmetatable("").__index = libs.string
+debug_getmetatable = debug.getmetatable
 `;
 
 export interface LibsState {
