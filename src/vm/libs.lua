@@ -1,61 +1,77 @@
--- The safe standard libraries scripts get: string, table, utf8, math and load.
+-- The safe standard libraries scripts get: string, table, utf8, math, load, and charged
+-- versions of select and tonumber.
 --
 -- The watchdog counts VM instructions, so time spent inside a C function is invisible to it.
--- Every C function a script can reach through these tables is therefore either bounded by
--- a size the wrapper checks, or charged for its work before it runs: `charge(k)` adds k
+-- Every C function a script can reach through these tables is therefore either bounded by a
+-- size the wrapper checks, or charged for its work before it runs: `charge(k)` adds k
 -- instruction-equivalents to the running callback's budget (and may raise the abort).
 --
--- Cost model (n = bytes of the inputs the function scans or copies; "charged" means
--- `charge(n // 16)` once n exceeds FREE_BYTES, 1 KiB; element counts are charged 1 per
--- element once they exceed FREE_ELEMENTS, 64). Calls below the thresholds charge nothing.
+-- Cost model. "Charged by n bytes" means charge(n // 16) once n exceeds FREE_BYTES (1 KiB);
+-- "per element" means charge(count) once count exceeds FREE_ELEMENTS (64). Smaller calls
+-- charge nothing: the common path adds a comparison to what the argument checks cost.
 --
---   string.len, string.byte (one byte)        O(1), free
---   string.sub                                 copy of the result: charged by its length
---   string.upper/lower/reverse                 charged by #s
---   string.rep(s, k, sep)                      charged by the result's length, computed
---                                              before the copy; refused past MAX_STRING
---   string.byte(s, i, j), string.char(...)     charged per value (element count)
---   string.format                              charged by #fmt plus the lengths of its
---                                              %s/%q arguments (%q counts 4 per byte)
---   string.find(s, p, init, true) and plain
---     finds (pattern without specials)         lmemfind is O(#s * #p): charged, refused
---                                              past MAX_MATCH_STEPS
---   string.find/match/gmatch/gsub (patterns)   a worst-case step bound derived from the
---                                              pattern's structure (see "Pattern costs"):
---                                              refused past MAX_MATCH_STEPS, else charged
---                                              bound // 4 (gmatch: the whole iteration, at
---                                              creation). gsub adds its output: a string
---                                              replacement's bound up front; function/table
---                                              replacements per returned value.
---   string.pack/packsize/unpack                pack: charged by the output bound (formats
---                                              are parsed in Lua); unpack: by the bytes it
---                                              consumed; packsize: by #fmt
---   table.insert/remove                        charged by the elements shifted
---   table.move                                 charged by the elements moved
---   table.concat                               elements are read once in Lua (hook-counted)
---                                              and the total length is charged before the copy
---   table.unpack, table.pack                   charged per element
---   table.sort                                 charged n*log2(n) comparisons, times the longest
---                                              string's bytes // 16 for string elements
---   utf8.char/codepoint/len/offset             charged per value or per byte scanned
---   utf8.codes                                 O(1) per step of the script's own loop: free
---   math.*                                     O(1); randomseed is absent
---   load                                       text only, at most MAX_SOURCE bytes; charged
---                                              by size, and by the square of the count of
---                                              tokens that grow the parser's jump and label
---                                              lists (its only super-linear paths), refused
---                                              past MAX_COMPILE_WORK
+--   string.len, string.byte(s[, i])             O(1): free
+--   string.sub                                  charged by the result's length
+--   string.upper/lower/reverse                  charged by #s
+--   string.rep(s, k, sep)                       charged by the result's length, computed first;
+--                                               an empty result is made without C's k-turn loop;
+--                                               past INT_MAX: "resulting string too large"
+--   string.byte(s, i, j), string.char(...)      per value
+--   string.format                               charged by #fmt + the %s/%q arguments' lengths
+--                                               (%q: 4 per byte; __tostring results converted
+--                                               first so their length is known) + 32 per
+--                                               conversion on the slow path
+--   string.find plain (or no specials)          lmemfind is O(#s * #p): n + m + (n-m+1)(m-1)
+--                                               steps, charged as bytes, refused past
+--                                               MAX_MATCH_STEPS
+--   string.find/match/gmatch/gsub               a worst-case step bound from the pattern's
+--                                               structure (see "Pattern costs"), refused past
+--                                               MAX_MATCH_STEPS, else charged steps // 4;
+--                                               gmatch is charged for the whole iteration when
+--                                               the iterator is made. gsub adds its output: a
+--                                               string replacement's bound up front, function
+--                                               and table replacements per returned value
+--   string.pack                                 charged by the output bound (format parsed here)
+--   string.unpack                               charged by the bytes consumed and the values
+--   string.packsize                             charged by #fmt
+--   table.insert/remove                         per element shifted; refused past MAX_ELEMENTS
+--   table.move                                  per element moved; refused past MAX_ELEMENTS
+--   table.concat                                values read once here (hook-counted Lua), the
+--                                               total length charged before C copies
+--   table.unpack, table.pack                    per element
+--   table.sort                                  n * (log2 n + 2) comparisons; with the default
+--                                               comparator and string values, times the longest
+--                                               string's bytes // 16 (strcoll). Tables with
+--                                               __index/__newindex/__len are refused
+--   utf8.char, utf8.codepoint                   per value
+--   utf8.len, utf8.offset                       charged by #s (offset 1: free)
+--   utf8.codes                                  O(1) per step of the script's own loop: free
+--   math.*                                      O(1) (max/min: per argument past 64);
+--                                               randomseed is absent
+--   select(k, ...)                              per value returned past 64
+--   tonumber(s)                                 charged by #s
+--   load                                        text only, at most MAX_SOURCE bytes; charged by a
+--                                               lexer's bound on the parser's work (see "load"),
+--                                               refused past MAX_COMPILE_WORK
 --
--- Lengths: the table functions use the same length the real library would (`#t`, which
--- honours `__len`), but they compute it in Lua first and charge the work it implies, so a
--- `__len` of 2^62 (or a plain table whose border is 2^61) is charged, and refused, before C
--- loops over it. For tables with metatables, insert/remove/concat/unpack never let C call
--- `__len` again (each metamethod runs once, as in the real library).
+-- Lengths: the table functions use the length the real library would (`#t`, honouring
+-- __len) but compute it in Lua first and charge the work it implies, so a __len of 2^62, or
+-- a plain table whose border is 2^61, is refused before C loops over it. With metatables,
+-- insert/remove/concat/unpack never let C call __len again (each metamethod runs once, as
+-- in C), and move data through C's table.move (which honours __index/__newindex).
 --
--- Errors: every argument error names the public function ('string.rep') and carries the
--- caller's line. Fast paths check argument types in Lua before calling C; anything unusual
--- takes a slow path that calls C under pcall and rewrites C's own argument and pattern
--- errors (which would otherwise name this chunk) to the caller's line and the public name.
+-- Errors: every error names the public function ('string.rep') and carries the caller's
+-- line. Fast paths check argument types in Lua so C cannot fail; anything else calls C
+-- through a one-line Lua trampoline under pcall: the errors C raises itself then carry this
+-- chunk's position, which identifies them exactly, and they are re-raised at the caller's
+-- line with the public name. Errors from callbacks (comparators, gsub functions,
+-- metamethods) pass through untouched. A wrapper called in tail position
+-- (`return string.rep(x)`) has lost its caller's frame, as any Lua function would: the
+-- error then takes the nearest script frame's position, never the runtime's.
+--
+-- Not covered here (VM operators, not library functions): `..`, `==`/`<` on long strings and
+-- string arithmetic ("1e5" + 0) are O(length) in one instruction.
+
 local rt = ...
 
 local M = {}
@@ -103,6 +119,8 @@ local STEPS_PER_UNIT, MAX_MATCH_STEPS, MAX_ELEMENTS = M.STEPS_PER_UNIT, M.MAX_MA
 local MAX_SOURCE, MAX_COMPILE_WORK = M.MAX_SOURCE, M.MAX_COMPILE_WORK
 local MAX_STRING = 0x7fffffff -- lstrlib's MAXSIZE on 32-bit wasm (INT_MAX)
 
+local charge -- the budget's charge function, set by build()
+
 -- This chunk's own position prefix ("moonstep/libs.lua:"), as C errors raised from inside
 -- a wrapper carry it; the slow paths replace it with the caller's.
 local SELF_PREFIX
@@ -114,7 +132,11 @@ end
 -- Errors ------------------------------------------------------------------------------------
 
 local getinfo = rt.debug and rt.debug.getinfo
-local INTERNAL = "^" .. (s_match(SELF_PREFIX, "^(.-/)") or "\0")
+local INTERNAL = s_match(SELF_PREFIX, "^(.-/)") or "\0" -- "moonstep/": the runtime's chunks
+
+local function internal(src)
+  return s_sub(src, 1, #INTERNAL) == INTERNAL
+end
 
 --- error(msg, level) as if called by raise's caller. When the frame at that level is the
 --- runtime's own (a script called a wrapper in tail position, `return string.rep(x)`, so its
@@ -124,11 +146,11 @@ local function raise(msg, level)
   level = level + 1
   if getinfo and level > 1 then
     local info = getinfo(level, "S")
-    if info and info.what ~= "C" and s_find(info.short_src, INTERNAL) then
+    if info and info.what ~= "C" and internal(info.short_src) then
       for l = level + 1, level + 60 do
         local up = getinfo(l, "Sl")
         if not up then break end
-        if up.what ~= "C" and not s_find(up.short_src, INTERNAL) then
+        if up.what ~= "C" and not internal(up.short_src) then
           error(up.short_src .. ":" .. tostring(up.currentline) .. ": " .. msg, 0)
         end
       end
@@ -188,6 +210,7 @@ local function to_int(v, n, fname)
   local t = math_type(x)
   if t == "integer" then return x end
   if t == nil and type(x) == "string" then
+    if #x > FREE_BYTES then charge(#x // BYTES_PER_UNIT) end
     x = tonumber(x)
     t = math_type(x)
     if t == "integer" then return x end
@@ -221,6 +244,7 @@ end
 local function to_num(v, n, fname)
   if type(v) == "number" then return v end
   if type(v) == "string" then
+    if #v > FREE_BYTES then charge(#v // BYTES_PER_UNIT) end
     local x = tonumber(v)
     if x then return x end
   end
@@ -229,7 +253,6 @@ end
 
 -- Charging ------------------------------------------------------------------------------
 
-local charge -- set by build()
 
 local function charge_bytes(nbytes)
   if nbytes > FREE_BYTES then charge(nbytes // BYTES_PER_UNIT) end
@@ -519,9 +542,10 @@ local function guard(fname, n, p, many, gmatch_mode, level)
   return info
 end
 
---- Plain search (lmemfind): memchr then memcmp of #p-1 bytes at each candidate.
+--- Plain search (lmemfind): memchr then memcmp of #p-1 bytes at each candidate; plus the
+--- scan of the needle for special characters.
 local function guard_plain(fname, n, m)
-  local steps = n
+  local steps = n + m
   if m > 1 and n >= m then steps = n + (n - m + 1) * (m - 1) end
   if steps > MAX_MATCH_STEPS then
     raise(s_format("%s: plain search too costly (%d-byte subject, %d-byte needle; worst case %.0e steps, " ..
@@ -553,8 +577,9 @@ function S.find(s, p, init, plain)
     return find_slow(s, p, init, plain)
   end
   local n = #s
+  local m = #p
   if plain or not s_find(p, SPECIALS) then
-    if n > FREE_BYTES then guard_plain("string.find", n, #p) end
+    if n + m > FREE_BYTES then guard_plain("string.find", n, m) end
     return s_find(s, p, init, plain)
   end
   if not guard("string.find", n, p, false, false, 3).regular then
@@ -1550,13 +1575,60 @@ function BASE.tonumber(v, base)
   return finish("tonumber", pcall(call_c, raw_tonumber, v, base))
 end
 
+-- String arithmetic ---------------------------------------------------------------------------
+-- The string metatable's __add.. __unm (lstrlib's `arith`) convert numeric strings with a
+-- full scan (strtod): `("1"):rep(3e7) + 0` is one VM instruction and 30 MB of C. These
+-- replacements charge by the strings' lengths and otherwise do what lstrlib does: numbers or
+-- whole-string numerals are combined with the operator; otherwise the second operand's own
+-- metamethod is tried, else "attempt to add a 'string' with a 'table'".
+
+local STRING_META = {}
+
+local function numeral(v)
+  if type(v) == "number" then return v end
+  if type(v) == "string" then
+    if #v > FREE_BYTES then charge(#v // BYTES_PER_UNIT) end
+    return tonumber(v)
+  end
+  return nil
+end
+
+local ARITH = {
+  __add = function(x, y) return x + y end, __sub = function(x, y) return x - y end,
+  __mul = function(x, y) return x * y end, __div = function(x, y) return x / y end,
+  __pow = function(x, y) return x ^ y end, __unm = function(x) return -x end,
+  __mod = function(x, y)
+    if y == 0 and math_type(x) == "integer" and math_type(y) == "integer" then error("attempt to perform 'n%0'", 0) end
+    return x % y
+  end,
+  __idiv = function(x, y)
+    if y == 0 and math_type(x) == "integer" and math_type(y) == "integer" then error("attempt to divide by zero", 0) end
+    return x // y
+  end,
+}
+
+for event, op in next, ARITH do
+  local verb = s_sub(event, 3)
+  STRING_META[event] = function(a, b)
+    local x, y = numeral(a), numeral(b)
+    if x and y then return op(x, y) end
+    if type(b) ~= "string" then
+      local mt = raw_getmetatable(b)
+      local handler = mt and rawget(mt, event)
+      if handler ~= nil then return handler(a, b) end
+    end
+    raise(s_format("attempt to %s a '%s' with a '%s'", verb, type(a), type(b)), 2)
+  end
+end
+
 -- Public ----------------------------------------------------------------------------------------
 
 --- Builds the safe libraries. `charge_fn(n)` adds n instruction-equivalents to the running
 --- callback's budget (it may raise the watchdog's abort). Returns plain tables (the sandbox
 --- makes them read-only): { string, table, utf8, math, base = { select, tonumber },
+--- string_meta = { __add, __sub, __mul, __div, __mod, __pow, __idiv, __unm },
 --- make_load = function(env) -> load }. The string table is also meant for the string
---- metatable's __index; `base` holds optional charged versions of two base functions.
+--- metatable's __index, and string_meta's functions for its arithmetic fields.
 function M.build(charge_fn)
   charge = charge_fn
   local str = {}
@@ -1569,7 +1641,10 @@ function M.build(charge_fn)
   for k, v in next, MATH do m[k] = v end
   local base = {}
   for k, v in next, BASE do base[k] = v end
-  return { string = str, table = tab, utf8 = u, math = m, base = base, make_load = make_load }
+  local meta = {}
+  for k, v in next, STRING_META do meta[k] = v end
+  return { string = str, table = tab, utf8 = u, math = m, base = base, string_meta = meta,
+           make_load = make_load }
 end
 
 --- Worst-case matching steps of pattern `p` on an n-byte subject (`many`: gsub/gmatch;

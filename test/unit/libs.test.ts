@@ -312,6 +312,10 @@ describe('The safe libraries (libs.lua)', () => {
       expect(r.implicit).toBe(r.plain);
     });
 
+    it('charge the scan of a huge needle for special characters', () => {
+      expect(lua('local p = string.rep("a", 3e6) reset_charge() string.find("b", p) return charged()')).toBeGreaterThanOrEqual(3e6 / 16);
+    });
+
     it('refuse a plain find whose needle makes lmemfind quadratic', () => {
       expect(luaError('local s = string.rep("a", 1e6) local x = s:find(string.rep("a", 1e4) .. "b", 1, true)'))
         .toMatch(/^test\.lua:1: string\.find: plain search too costly/);
@@ -748,6 +752,34 @@ describe('The safe libraries (libs.lua)', () => {
       `) as { len: number; charge: number };
       expect(r.len).toBe(200 * 1e5);
       expect(r.charge).toBeGreaterThanOrEqual((200 * 1e5) / 16 - 200);
+    });
+  });
+
+  describe('replace the string metatable\'s arithmetic', () => {
+    it('with the same results and errors', () => {
+      const mismatches = lua(`${COMPARE}
+        local raw_mt, safe = debug_getmetatable(""), SAFE.string_meta
+        local bad = {}
+        local withadd = setmetatable({}, { __add = function(a, b) return "added" end })
+        local cases = {
+          {"__add", "10", 1}, {"__add", "10", "0x10"}, {"__sub", "1.5", "0.5"}, {"__mul", "3", "4"}, {"__div", "7", "2"},
+          {"__mod", "7", "3"}, {"__mod", "7", 0}, {"__mod", "7.0", 0}, {"__idiv", "7", "2"}, {"__idiv", "7", "0"},
+          {"__pow", "2", "10"}, {"__unm", "5", "5"}, {"__add", "x", 1}, {"__add", "1", "x"}, {"__add", "1", {}},
+          {"__add", "1", withadd}, {"__add", " 10 ", 1}, {"__add", "10\\0", 1}, {"__sub", "1e308", "-1e308"},
+        }
+        for _, c in ipairs(cases) do
+          local a = outcome(safe[c[1]], c[2], c[3])
+          local b = outcome(raw_mt[c[1]], c[2], c[3])
+          if a ~= b then bad[#bad + 1] = c[1] .. " " .. tostring(c[2]) .. ": safe " .. a .. " | raw " .. b end
+        end
+        return bad
+      `);
+      expect(mismatches).toEqual({});
+    });
+
+    it('charged by the length of the numerals', () => {
+      expect(lua('local s = string.rep("1", 1e6) reset_charge() SAFE.string_meta.__add(s, 0) return charged()')).toBe(1e6 / 16);
+      expect(lua('local s = string.rep("1", 1e6) reset_charge() math.floor(s) return charged()')).toBe(1e6 / 16);
     });
   });
 });
