@@ -900,12 +900,17 @@ function S.format(fmt, ...)
   local kinds = formats[fmt]
   if not kinds then return format_slow(fmt, ...) end
   local n = kinds.n
-  local nargs = select("#", ...)
-  -- (select(k, ...) copies every argument after k: more than a few go the slow way)
-  if nargs < n or nargs > 16 then return format_slow(fmt, ...) end
+  -- (select(k, ...) copies every argument after k: long lists go the slow way)
+  if n > 4 and select("#", ...) > 16 then return format_slow(fmt, ...) end
+  local a1, a2, a3, a4 = ...
   local bytes = #fmt
   for k = 1, n do
-    local kind, v = kinds[k], (select(k, ...))
+    local v
+    if k == 1 then v = a1 elseif k == 2 then v = a2 elseif k == 3 then v = a3 elseif k == 4 then v = a4
+    else v = (select(k, ...)) end
+    -- (nil: a missing argument, or %s/%q of nil: the slow path tells them apart)
+    if v == nil then return format_slow(fmt, ...) end
+    local kind = kinds[k]
     if kind == FMT_INT then
       if math_type(v) ~= "integer" then return format_slow(fmt, ...) end
     elseif kind == FMT_NUM then
@@ -916,7 +921,7 @@ function S.format(fmt, ...)
     elseif kind == FMT_QUOTE then
       local t = type(v)
       if t == "string" then bytes = bytes + 4 * #v
-      elseif t ~= "number" and t ~= "nil" and t ~= "boolean" then return format_slow(fmt, ...) end
+      elseif t ~= "number" and t ~= "boolean" then return format_slow(fmt, ...) end
     elseif kind == FMT_STRZ then
       if type(v) ~= "string" or s_find(v, "\0", 1, true) then return format_slow(fmt, ...) end
       bytes = bytes + #v

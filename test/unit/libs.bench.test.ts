@@ -3,7 +3,7 @@ import { makeLibs } from './libsHarness';
 
 // Micro-benchmark of the safe libraries' common paths against the real C functions, in the
 // same Lua state. Not part of the normal suite: MOONSTEP_BENCH=1 npx vitest run test/unit/libs.bench.test.ts
-const N = 1_000_000;
+const N = 300_000;
 const CASES: Array<[string, string]> = [
   ['("x"):upper()', 'local s = "x" for i = 1, N do local r = s:upper() end'],
   ['string.format("%d", 1)', 'local format = string.format for i = 1, N do local r = format("%d", 1) end'],
@@ -22,14 +22,14 @@ describe.skipIf(!process.env.MOONSTEP_BENCH)('libs.lua micro-benchmark', () => {
     const libs = await makeLibs();
     const time = (source: string): number => {
       const times: number[] = [];
-      for (let r = 0; r < 7; r++) {
+      for (let r = 0; r < 9; r++) {
         const t = performance.now();
         const out = libs.run(source);
         times.push(performance.now() - t);
         if (!out.ok) throw new Error(out.error);
       }
       times.sort((a, b) => a - b);
-      return times[3]!;
+      return times[0]!; // the fastest run: the machine is shared and noisy
     };
     const empty = time(`local N = ${N} for i = 1, N do local r = i end`);
     const rows: string[] = [];
