@@ -482,6 +482,7 @@ local function parse_pattern(p, literal_caret)
     if kind[j] == K_OPT and a[j + 1] then once[j] = 0 end
   end
   return { n = k, kind = kind, w = w, once = once, anchored = anchored, regular = regular,
+           plain = not s_find(p, "[%^%$%*%+%?%.%(%[%%%-]"), -- find does a plain search then
            linear = linear, wmax = wmax, captures = level }
 end
 
@@ -576,15 +577,19 @@ function S.find(s, p, init, plain)
   if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and math_type(init) ~= "integer") then
     return find_slow(s, p, init, plain)
   end
-  local n = #s
-  local m = #p
-  if plain or not s_find(p, SPECIALS) then
+  local n, m = #s, #p
+  if plain then
     if n + m > FREE_BYTES then guard_plain("string.find", n, m) end
     return s_find(s, p, init, plain)
   end
-  if not guard("string.find", n, p, false, false, 3).regular then
-    return finish("string.find", pcall(call_c, s_find, s, p, init, plain))
+  local info = parsed_find[p] or pattern_info(p, false)
+  if info.plain then
+    if n + m > FREE_BYTES then guard_plain("string.find", n, m) end
+    return s_find(s, p, init)
   end
+  local steps = pattern_steps(info, n, false)
+  if steps > FREE_BYTES then guard("string.find", n, p, false, false, 3) end
+  if not info.regular then return finish("string.find", pcall(call_c, s_find, s, p, init, plain)) end
   return s_find(s, p, init, plain)
 end
 
@@ -1236,7 +1241,7 @@ local function math1(name, f)
   end
 end
 
-for _, name in ipairs({ "abs", "ceil", "floor", "sqrt", "sin", "cos", "tan", "asin", "acos", "exp" }) do
+for _, name in ipairs({ "abs", "ceil", "floor", "sqrt", "sin", "cos", "tan", "asin", "acos", "exp", "rad", "deg" }) do
   MATH[name] = math1(name, math[name])
 end
 
