@@ -13,8 +13,10 @@
 --   string.len, string.byte(s[, i])             O(1): free
 --   string.sub                                  charged by the result's length
 --   string.upper/lower/reverse                  charged by #s
---   string.rep(s, k, sep)                       charged by the result's length, computed first;
---                                               an empty result is made without C's k-turn loop;
+--   string.rep(s, k, sep)                       charged by the result's length once built (C
+--                                               allocates it whole first, so a result past the
+--                                               memory cap fails before copying anything); an
+--                                               empty result is made without C's k-turn loop;
 --                                               past INT_MAX: "resulting string too large"
 --   string.byte(s, i, j), string.char(...)      per value
 --   string.format                               charged by #fmt + the %s/%q arguments' lengths
@@ -751,9 +753,12 @@ function S.rep(s, k, sep)
   -- The C loop runs k times even when nothing is copied: an empty result is made here.
   if l + lsep == 0 then return "" end
   if l + lsep > MAX_STRING // k then raise("resulting string too large", 2) end
-  local total = k * l + (k - 1) * lsep
+  -- Charged once built: C allocates the whole result first, so a result past the memory cap
+  -- fails before any copying (and reports "not enough memory", not a budget overrun).
+  local r = s_rep(s, k, sep)
+  local total = #r
   if total > FREE_BYTES then charge(total // BYTES_PER_UNIT) end
-  return s_rep(s, k, sep)
+  return r
 end
 
 local function byte_slow(s, i, j)
@@ -1016,7 +1021,7 @@ local function length_of(t)
 end
 
 local function too_many(fname, count)
-  raise(s_format("%s: %.0f elements is too many for one call (limit %d)", fname, count, MAX_ELEMENTS), 3)
+  raise(s_format("%s: range of %.0f elements is too large (limit %d)", fname, count, MAX_ELEMENTS), 3)
 end
 
 local function insert_slow(nargs, t, pos, v)
