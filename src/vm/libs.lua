@@ -1050,7 +1050,8 @@ end
 function T.insert(t, ...)
   local nargs = select("#", ...) + 1
   if nargs == 2 and raw_getmetatable(t) == nil and type(t) == "table" then
-    return t_insert(t, ...)
+    t[#t + 1] = ... -- what C does for a plain table (raw length, raw set), without the C call
+    return
   end
   return insert_slow(nargs, t, ...)
 end
