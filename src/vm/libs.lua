@@ -257,7 +257,7 @@ end
 
 
 local function charge_bytes(nbytes)
-  if nbytes > FREE_BYTES then charge(nbytes // BYTES_PER_UNIT) end
+  if nbytes > FREE_BYTES then charge(floor(nbytes / BYTES_PER_UNIT)) end
 end
 
 local function charge_elements(count)
@@ -506,9 +506,11 @@ local function pattern_info(p, gmatch_mode)
 end
 
 --- Worst-case steps of one whole call on an n-byte subject. `many`: gsub/gmatch.
+--- (Float arithmetic: integer products would wrap around, silently, past 2^63.)
 local function pattern_steps(info, n, many)
   local k, w = info.n, info.w
-  local starts = info.anchored and 1 or (many and 2 * (n + 1) or n + 1)
+  n = n + 0.0
+  local starts = info.anchored and 1.0 or (many and 2 * (n + 1) or n + 1)
   if info.linear then
     return 2 * (n + 1) * (k + 1) * info.wmax + 33 * (n + 1)
   end
@@ -541,20 +543,21 @@ local function guard(fname, n, p, many, gmatch_mode, level)
       "anchor it with '^', make repeated items exclude what follows them, or split the subject",
       fname, n, steps, MAX_MATCH_STEPS), level)
   end
-  if steps > FREE_BYTES then charge(steps // STEPS_PER_UNIT) end
+  if steps > FREE_BYTES then charge(floor(steps / STEPS_PER_UNIT)) end
   return info
 end
 
 --- Plain search (lmemfind): memchr then memcmp of #p-1 bytes at each candidate; plus the
 --- scan of the needle for special characters.
 local function guard_plain(fname, n, m)
+  n, m = n + 0.0, m + 0.0 -- (no integer wrap-around)
   local steps = n + m
-  if m > 1 and n >= m then steps = n + (n - m + 1) * (m - 1) end
+  if m > 1 and n >= m then steps = n + m + (n - m + 1) * (m - 1) end
   if steps > MAX_MATCH_STEPS then
     raise(s_format("%s: plain search too costly (%d-byte subject, %d-byte needle; worst case %.0e steps, " ..
       "limit %.0e)", fname, n, m, steps, MAX_MATCH_STEPS), 3)
   end
-  if steps > FREE_BYTES then charge(steps // BYTES_PER_UNIT) end
+  if steps > FREE_BYTES then charge(floor(steps / BYTES_PER_UNIT)) end
 end
 
 local SPECIALS = "[%^%$%*%+%?%.%(%[%%%-]"
@@ -662,8 +665,8 @@ local function gsub_prepare(s, p, repl, fname)
     if tr == "number" then repl = tostring(repl) end
     local r = #repl
     local esc = r > 0 and s_find(repl, "%", 1, true) and repl_escapes(repl) or 0
-    local out = n + (n + 1) * (r + 20 * esc) + esc * n
-    charge_bytes(out)
+    local out = n + (n + 1.0) * (r + 20 * esc) + esc * n -- (float: no wrap-around)
+    if out > FREE_BYTES then charge(floor(out / BYTES_PER_UNIT)) end
     return repl, esc == 0 or (info.regular and repl_valid(repl, info.captures))
   end
   -- Function and table replacements: charged per returned value (callbacks are Lua code,
@@ -1169,15 +1172,15 @@ function T.sort(t, comp)
   if n < 2 then return end
   if n >= 0x7fffffff then bad(1, "table.sort", "array too big", 2) end
   if comp ~= nil and type(comp) ~= "function" then arg_error(2, "table.sort", "function", comp, 2) end
-  local compares = n * (floor(log(n, 2)) + 2)
-  if compares > FREE_ELEMENTS then charge(compares) end
+  local compares = n * (floor(log(n, 2)) + 2.0) -- (float: no wrap-around below)
+  if compares > FREE_ELEMENTS then charge(floor(compares)) end
   if not comp then
     local longest = 0
     for k = 1, n do
       local v = rawget(t, k)
       if type(v) == "string" and #v > longest then longest = #v end
     end
-    if longest > FREE_ELEMENTS then charge(compares * (longest // BYTES_PER_UNIT)) end
+    if longest > FREE_ELEMENTS then charge(floor(compares * (longest // BYTES_PER_UNIT))) end
   end
   return finish("table.sort", pcall(call_c, t_sort, t, comp))
 end

@@ -375,7 +375,16 @@ describe('The safe libraries (libs.lua)', () => {
       `) as Record<string, number>;
       expect(r).toMatchObject({ n: 1, a: 1, b: 1 });
       expect(r.gmatch_charge).toBeGreaterThan(1e6 / 4);
-      expect(r.total).toBeGreaterThan(r.gmatch_charge);
+      expect(r.total).toBeGreaterThan(r.gmatch_charge!);
+    });
+
+    it('never let the bound wrap around on a huge subject (integer overflow)', () => {
+      expect(lua(`
+        local M = LIBS_MODULE
+        local n = (1 << 31) - 1 -- an integer, as #s is
+        return M.pattern_steps("a*a*a*b", n, true, false) > 5e7 and M.pattern_steps("(.-)%1", n, true, false) > 5e7
+          and M.pattern_steps(string.rep("[ab]-", 40) .. "c", n, false, false) > 5e7
+      `)).toBe(true);
     });
 
     it('treat ^ in gmatch as a plain character (Lua 5.4 does not anchor gmatch)', () => {
