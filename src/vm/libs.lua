@@ -1103,7 +1103,7 @@ function T.concat(t, sep, i, j)
   end
   if i > j then return "" end
   local count = j - i + 1
-  if count > MAX_ELEMENTS or count < 0 then too_many("table.concat", count) end
+  if count > MAX_ELEMENTS or count <= 0 then too_many("table.concat", (j + 0.0) - i + 1) end
   -- Read every value once here (the loop is Lua: the hook counts it), so the copy's size is
   -- known and charged before C builds the result. With metamethods the values read are
   -- concatenated from a plain copy, so __index runs once per element, as in C.
@@ -1577,8 +1577,8 @@ function BASE.select(k, ...)
     k = to_int(k, 1, "select")
   end
   if k < 0 then
-    if -k > n then bad(1, "select", "index out of range", 2) end
-    k = n + k + 1
+    k = n + k + 1 -- (no negation: -mininteger wraps around)
+    if k < 1 then bad(1, "select", "index out of range", 2) end
   elseif k == 0 then
     bad(1, "select", "index out of range", 2)
   end

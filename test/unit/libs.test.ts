@@ -378,6 +378,12 @@ describe('The safe libraries (libs.lua)', () => {
       expect(r.total).toBeGreaterThan(r.gmatch_charge!);
     });
 
+    it('never let a range count wrap around (integer overflow)', () => {
+      expect(luaError('local x = table.concat({}, "", math.mininteger, math.maxinteger)')).toMatch(/^test\.lua:1: table\.concat: range of \d+ elements is too large/);
+      expect(luaError('local x = SAFE.base.select(math.mininteger, 1, 2)')).toBe("test.lua:1: bad argument #1 to 'select' (index out of range)");
+      expect(luaError('local x = table.unpack({}, math.mininteger, math.maxinteger)')).toBe('test.lua:1: too many results to unpack');
+    });
+
     it('never let the bound wrap around on a huge subject (integer overflow)', () => {
       expect(lua(`
         local M = LIBS_MODULE
