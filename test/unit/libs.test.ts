@@ -91,6 +91,46 @@ describe('The safe libraries (libs.lua)', () => {
     expect(r).toEqual({ string: true, table: true, utf8: true, math: true });
   });
 
+  it('read no global after build (every function it calls was captured at load)', () => {
+    const leaks = lua(`
+      local strict, leaks = false, {}
+      local env = setmetatable({}, {
+        __index = function(_, k)
+          if strict then leaks[#leaks + 1] = tostring(k) end
+          return _G[k]
+        end,
+        __newindex = function(_, k) leaks[#leaks + 1] = "write " .. tostring(k) end,
+      })
+      local M2 = RAW.load(LIBS_SOURCE, "=moonstep/libs.lua", "t", env)(RT)
+      local L = M2.build(function() end)
+      strict = true
+      local s, big = "hello world", RAW.string.rep("ab,", 2000)
+      local function try(f, ...) pcall(f, ...) end
+      for _, p in ipairs({ "o", "(o)", "^h", "%w+", "[^,]+,", "%b()", "%f[%a]", "(a)%1", "[", "(", ")" }) do
+        try(L.string.find, s, p) try(L.string.find, big, p) try(L.string.match, s, p) try(L.string.gsub, s, p, "%0")
+        try(L.string.gsub, s, p, function(x) return x end) try(L.string.gsub, s, p, {}) try(L.string.gmatch, s, p)
+      end
+      try(L.string.find, s, "o", 1, true) try(L.string.find, big, "b,a", 1, true)
+      for _, f in pairs(L.string) do try(f) try(f, s) try(f, s, 1) try(f, 1, 2, 3) try(f, {}) try(f, big, 1, -1) end
+      try(L.string.format, "%d %s %q %5.2f", 1, "x", "y", 2.5) try(L.string.format, "%d", "x") try(L.string.format, "%s", setmetatable({}, { __tostring = function() return "t" end }))
+      try(L.string.pack, "i4 s1", 1, "x") try(L.string.unpack, "i4", "abcd") try(L.string.rep, "x", 3, ",") try(L.string.rep, "x", 2^40)
+      local t = {}
+      for _, f in pairs(L.table) do try(f) try(f, t) try(f, t, 1) try(f, t, 1, 2) try(f, nil) try(f, {3, 1, 2}, 1, 3, 1) end
+      local proxy = setmetatable({}, { __index = function() return "v" end, __len = function() return 3 end, __newindex = function() end })
+      try(L.table.insert, proxy, "x") try(L.table.insert, proxy, 1, "x") try(L.table.remove, proxy) try(L.table.concat, proxy) try(L.table.unpack, proxy)
+      try(L.table.sort, {3, 2, 1}) try(L.table.sort, {"b", "a"}) try(L.table.sort, {3, 2, 1}, function(a, b) return a > b end) try(L.table.sort, proxy)
+      for _, f in pairs(L.utf8) do if type(f) == "function" then try(f) try(f, "häll€") try(f, "häll€", 1, -1) try(f, 72, 228) try(f, "\\xff") end end
+      for _, f in pairs(L.math) do if type(f) == "function" then try(f) try(f, 1) try(f, 1, 2) try(f, "3") try(f, {}) try(f, 0/0) try(f, 2, 1) end end
+      for _, f in pairs(L.base) do try(f, 1, 2, 3) try(f, "#", 1) try(f, -1, 1) try(f, "ff", 16) try(f, {}) end
+      for _, f in pairs(L.string_meta) do try(f, "1", 2) try(f, "x", {}) try(f, "7", 0) end
+      local load = L.make_load({})
+      try(load, "return 1") try(load, RAW.string.rep("local a = 1 if a then a = 2 end ", 200)) try(load, 42) try(load, "x", "n", "b")
+      try(load, function() return nil end)
+      return leaks
+    `);
+    expect(leaks).toEqual({});
+  });
+
   describe('behave like the real libraries on ordinary calls', () => {
     it('string functions', () => {
       const mismatches = lua(`${COMPARE}

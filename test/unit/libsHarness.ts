@@ -7,7 +7,8 @@ import { LuaVm, type PlainValue } from '../../src/vm/LuaVm';
 // with the real libraries under RAW for comparisons. CHARGED counts what was charged; when
 // LIMIT is set, charge raises past it (as the watchdog's abort would).
 const SETUP = `
-local M = ...
+local M, rt, source = ...
+RT, LIBS_SOURCE = rt, source
 CHARGED = 0
 LIMIT = nil
 local libs = M.build(function(n)
@@ -50,7 +51,9 @@ export async function makeLibs(): Promise<LibsState> {
   if (err) throw new Error(err);
   vm.load(SETUP, 'moonstep/setup.lua');
   lua.lua_rotate(L, -2, 1);
-  err = vm.pcall(1, 0);
+  vm.pushRef(rtRef);
+  vm.pushString(libsLua);
+  err = vm.pcall(3, 0);
   if (err) throw new Error(err);
   vm.setTop(0);
   return {
