@@ -1,5 +1,13 @@
--- The safe standard libraries scripts get: string, table, utf8, math, load, and charged
--- versions of select and tonumber.
+-- The safe standard libraries scripts get: string, table, utf8, math, load, charged versions
+-- of select and tonumber, and the string metatable's arithmetic.
+--
+-- Interface (the public section is at the end of the file, after the pieces it assembles):
+--   local M = load(libs_source, "@moonstep/libs.lua")(rt)   -- rt.describe; rt.debug optional
+--   local libs = M.build(charge)  -- charge(n): add n instruction-equivalents (may abort)
+--   libs.string, libs.table, libs.utf8, libs.math     plain tables of wrappers
+--   libs.base.select, libs.base.tonumber               charged base functions (optional)
+--   libs.string_meta.__add .. __unm                    for the real string metatable
+--   libs.make_load(env) -> load                        text-only, bounded compile
 --
 -- The watchdog counts VM instructions, so time spent inside a C function is invisible to it.
 -- Every C function a script can reach through these tables is therefore either bounded by a
@@ -52,6 +60,7 @@
 --                                               randomseed is absent
 --   select(k, ...)                              per value returned past 64
 --   tonumber(s)                                 charged by #s
+--   string metatable __add .. __unm             charged by the operand strings' lengths
 --   load                                        text only, at most MAX_SOURCE bytes; charged by a
 --                                               lexer's bound on the parser's work (see "load"),
 --                                               refused past MAX_COMPILE_WORK
@@ -72,7 +81,12 @@
 -- error then takes the nearest script frame's position, never the runtime's.
 --
 -- Not covered here (VM operators, not library functions): `..`, `==`/`<` on long strings and
--- string arithmetic ("1e5" + 0) are O(length) in one instruction.
+-- the VM's own string-to-integer coercion for bitwise operators ("1" | 0) are O(length) in
+-- one instruction.
+--
+-- Argument checks cost one C call each (~50 ns in the wasm build) on the fast paths; a
+-- message handler at the runtime's catch points could locate C's errors instead and make
+-- them free (see the report that came with this file).
 
 local rt = ...
 
