@@ -474,7 +474,9 @@ local function parse_pattern(p, literal_caret)
   local fk = kind[first]
   local linear = regular and (f[1]
     or ((fk == K_SINGLE or fk == K_FRONTIER or (fk == K_REP and text[-first] == 43)) and f[first + 1]))
-  -- Multipliers of repetitions that provably pass at most one split to the rest.
+  -- Repetitions that provably pass at most one split on to the rest: once[j] is what each
+  -- other split costs (its match() call, the capture marks before the next item, that
+  -- item's one test).
   local once = {}
   for j = 1, k do
     if kind[j] == K_REP then
@@ -485,19 +487,23 @@ local function parse_pattern(p, literal_caret)
         while y <= k and kind[y] == K_MARK do y = y + 1 end
         local ky = kind[y]
         if ky == K_END then
-          once[j] = 1
+          once[j] = (y - j) + 1
         elseif (ky == K_SINGLE or (ky == K_REP and text[-y] == 43)) and disjoint(text[j], text[y]) then
-          once[j] = w[y]
+          once[j] = (y - j) + w[y]
         end
       end
     end
   end
+  -- A leading repetition that passes one split (for the subject-aware bound below).
+  local lead = first
+  if anchored or kind[lead] ~= K_REP or not once[lead] then lead = nil end
   local wmax = 1
   for j = 1, k do if w[j] > wmax then wmax = w[j] end end
   for j = 1, k do
     if kind[j] == K_OPT and a[j + 1] then once[j] = 0 end
   end
   return { n = k, kind = kind, w = w, once = once, anchored = anchored, regular = regular,
+           lead = lead, lead_class = lead and text[lead],
            plain = not s_find(p, "[%^%$%*%+%?%.%(%[%%%-]"), -- find does a plain search then
            linear = linear, wmax = wmax, captures = level }
 end
@@ -521,16 +527,46 @@ end
 
 --- Worst-case steps of one whole call on an n-byte subject. `many`: gsub/gmatch.
 --- (Float arithmetic: integer products would wrap around, silently, past 2^63.)
-local function pattern_steps(info, n, many)
+--- With `subject` (and a pattern led by a repetition that passes one split), the bound
+--- also uses the subject itself: the repetition's cost at start s is (r_s + 1) splits, r_s
+--- being the run of bytes its class matches from s, and the sum over starts of r_s + 1 is
+--- n + 1 + the sum over maximal runs of r(r + 1)/2 (the runs are found with a linear
+--- gmatch of "class+", charged). A text of short lines is then linear for "([^\n]*)\n";
+--- one long line is not, and is still refused.
+local function pattern_steps(info, n, many, subject)
   local k, w = info.n, info.w
   n = n + 0.0
   local starts = info.anchored and 1.0 or (many and 2 * (n + 1) or n + 1)
   if info.linear then
     return 2 * (n + 1) * (k + 1) * info.wmax + 33 * (n + 1)
   end
-  local kind, once = info.kind, info.once
+  local kind, once, lead = info.kind, info.once, info.lead
   local n1 = n + 1
   local c = 1
+  if subject and lead then
+    for j = k, lead + 1, -1 do
+      local kj = kind[j]
+      if kj == K_SINGLE then c = w[j] + c
+      elseif kj == K_REP then
+        local o = once[j]
+        if o then c = n1 * (w[j] + o) + c else c = n1 * (w[j] + c) end
+      elseif kj == K_OPT then
+        if once[j] then c = w[j] + c else c = w[j] + 2 * c end
+      elseif kj == K_SCAN then c = n1 + c
+      elseif kj == K_FRONTIER then c = 2 * w[j] + c
+      else c = 1 + c end
+      if c > MAX_MATCH_STEPS then return c * starts end
+    end
+    local splits = n1
+    if n > FREE_BYTES then charge(floor(n * w[lead] / BYTES_PER_UNIT)) end
+    for run in s_gmatch(subject, info.lead_class .. "+") do
+      local r = #run
+      splits = splits + r * (r + 1.0) / 2
+      if splits > MAX_MATCH_STEPS then break end
+    end
+    local per_start = (lead - 1) + c -- the marks before it, and the one split that goes on
+    return (many and 2 or 1) * ((w[lead] + once[lead]) * splits + n1 * per_start) + 33 * n1
+  end
   for j = k, 1, -1 do
     local kj = kind[j]
     if kj == K_SINGLE then c = w[j] + c
@@ -549,9 +585,14 @@ end
 
 --- Checks and charges a pattern call; returns the parsed info. `level`: the script's level
 --- seen from here (3 when called by a wrapper).
-local function guard(fname, n, p, many, gmatch_mode, level)
+local function guard(fname, subject, p, many, gmatch_mode, level)
+  local n = #subject
   local info = pattern_info(p, gmatch_mode)
   local steps = pattern_steps(info, n, many)
+  if steps > MAX_MATCH_STEPS and info.lead then
+    local refined = pattern_steps(info, n, many, subject)
+    if refined < steps then steps = refined end
+  end
   if steps > MAX_MATCH_STEPS then
     raise(s_format("%s: pattern too costly for a %d-byte subject (worst case %.0e steps, limit %.0e): " ..
       "anchor it with '^', make repeated items exclude what follows them, or split the subject",
@@ -588,7 +629,7 @@ local function find_slow(s, p, init, plain)
     guard_plain("string.find", #s, #p)
     return finish("string.find", pcall(call_c, s_find, s, p, init, plain))
   end
-  guard("string.find", #s, p, false, false, 3)
+  guard("string.find", s, p, false, false, 3)
   return finish("string.find", pcall(call_c, s_find, s, p, init, plain))
 end
 
@@ -607,7 +648,7 @@ function S.find(s, p, init, plain)
     return s_find(s, p, init)
   end
   local steps = pattern_steps(info, n, false)
-  if steps > FREE_BYTES then guard("string.find", n, p, false, false, 3) end
+  if steps > FREE_BYTES then guard("string.find", s, p, false, false, 3) end
   if not info.regular then return finish("string.find", pcall(call_c, s_find, s, p, init, plain)) end
   return s_find(s, p, init, plain)
 end
@@ -616,7 +657,7 @@ local function match_slow(s, p, init)
   s = to_str(s, 1, "string.match")
   p = to_str(p, 2, "string.match")
   init = opt_int(init, 3, "string.match", 1)
-  guard("string.match", #s, p, false, false, 3)
+  guard("string.match", s, p, false, false, 3)
   return finish("string.match", pcall(call_c, s_match, s, p, init))
 end
 
@@ -624,7 +665,7 @@ function S.match(s, p, init)
   if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and math_type(init) ~= "integer") then
     return match_slow(s, p, init)
   end
-  if not guard("string.match", #s, p, false, false, 3).regular then
+  if not guard("string.match", s, p, false, false, 3).regular then
     return finish("string.match", pcall(call_c, s_match, s, p, init))
   end
   return s_match(s, p, init)
@@ -636,7 +677,7 @@ local function gmatch_slow(s, p, init)
   s = to_str(s, 1, "string.gmatch")
   p = to_str(p, 2, "string.gmatch")
   init = opt_int(init, 3, "string.gmatch", 1)
-  guard("string.gmatch", #s, p, true, true, 3)
+  guard("string.gmatch", s, p, true, true, 3)
   return finish("string.gmatch", pcall(call_c, s_gmatch, s, p, init))
 end
 
@@ -644,7 +685,7 @@ function S.gmatch(s, p, init)
   if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and math_type(init) ~= "integer") then
     return gmatch_slow(s, p, init)
   end
-  guard("string.gmatch", #s, p, true, true, 3)
+  guard("string.gmatch", s, p, true, true, 3)
   return s_gmatch(s, p, init)
 end
 
@@ -673,7 +714,7 @@ end
 
 local function gsub_prepare(s, p, repl, fname)
   local n = #s
-  local info = guard(fname, n, p, true, false, 4)
+  local info = guard(fname, s, p, true, false, 4)
   local tr = type(repl)
   if tr == "string" or tr == "number" then
     if tr == "number" then repl = tostring(repl) end
@@ -1680,10 +1721,18 @@ function M.build(charge_fn)
            make_load = make_load }
 end
 
---- Worst-case matching steps of pattern `p` on an n-byte subject (`many`: gsub/gmatch;
---- `gmatch_mode`: '^' is a plain character). For tests and tools.
-function M.pattern_steps(p, n, many, gmatch_mode)
-  return pattern_steps(parse_pattern(p, gmatch_mode), n, many)
+--- Worst-case matching steps of pattern `p` on a subject (`many`: gsub/gmatch;
+--- `gmatch_mode`: '^' is a plain character). `subject`: a byte count (the structural bound)
+--- or the subject string (the smaller of that and the subject-aware bound). For tests.
+function M.pattern_steps(p, subject, many, gmatch_mode)
+  local info = parse_pattern(p, gmatch_mode)
+  if type(subject) ~= "string" then return pattern_steps(info, subject, many) end
+  local steps = pattern_steps(info, #subject, many)
+  if info.lead then
+    local refined = pattern_steps(info, #subject, many, subject)
+    if refined < steps then steps = refined end
+  end
+  return steps
 end
 
 return M
