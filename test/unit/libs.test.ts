@@ -320,6 +320,33 @@ describe('The safe libraries (libs.lua)', () => {
       expect(result.worst).toBeLessThanOrEqual(1);
     });
 
+    it('never below the counted work on long runs, where constant factors show', () => {
+      const problems = lua(`${COUNTING_MATCHER}
+        local M = LIBS_MODULE
+        local problems = {}
+        local patterns = { "[^,]+,", "[^,]*,", "[^,]-,", "a+b", "%a+%d", "([^\\n]*)\\n", "[^,]+(),", "[^,]+()(),",
+          "(a+)b", "a*$", "[^b]-()$", "%a-%d", "a+()b", "x?a+b", "(%w+)=(%w+)" }
+        local subjects = { string.rep("a", 200), string.rep("a", 199) .. ",", string.rep("ab", 100), string.rep("a", 100) .. "\\n" .. string.rep("a", 100),
+          string.rep("a=", 100), string.rep("aaaaaaaaa,", 20) }
+        for _, p in ipairs(patterns) do
+          for _, s in ipairs(subjects) do
+            for _, mode in ipairs({ "find", "gsub", "gmatch" }) do
+              local steps = count_steps(s, p, mode)
+              if steps then
+                local bound = M.pattern_steps(p, s, mode ~= "find", mode == "gmatch")
+                local structural = M.pattern_steps(p, #s, mode ~= "find", mode == "gmatch")
+                if steps > bound or steps > structural then
+                  problems[#problems + 1] = RAW.string.format("%s %q on %d bytes: %d steps > bound %d / %d", mode, p, #s, steps, bound, structural)
+                end
+              end
+            end
+          end
+        end
+        return problems
+      `);
+      expect(problems).toEqual({});
+    }, 120_000);
+
     it('and give the real results for every pattern they accept (2000 random cases)', () => {
       const result = lua(`${COMPARE}${GENERATOR}
         local function collect(f, ...)
