@@ -297,29 +297,37 @@ end
 
 -- Pattern costs -------------------------------------------------------------------------------
 -- Lua's matcher (lstrlib.c `match`) is a backtracking recursion over the pattern's items.
--- For a subject of n bytes, let C(j) bound the steps of one call of match() on items j..
--- from any position. Reading `match`, `max_expand`, `min_expand`, `matchbalance`:
---   single class (width w)          C = w + C(j+1)                (fails or goes on, once)
+-- Steps are counted as the matcher's work: one per match() call, w per class test (a
+-- bracket class of w bytes is scanned), one per byte a %b scan or a back-reference reads.
+-- For a subject of n bytes, C(j) bounds one match() call on items j.. from any position:
+--   single class (width w)          C = w + C(j+1)                (fails or goes on: a goto)
 --   class?                          C = w + 2 C(j+1)              (with, then without)
 --   class* / class+ / class-        C = (n+1) w + (n+1) C(j+1)    (every split is tried)
 --   %bxy, %N (back-reference)       C = (n+1) + C(j+1)            (one scan, no backtracking)
 --   %f[set]                         C = 2w + C(j+1)
 --   ( ) () and a final $            C = 1 + C(j+1);  C(end) = 1
--- Two refinements, each a proof that at most one split of a repetition reaches the rest:
---   * the rest always matches (A below), so the first split succeeds: C = (n+1) w + C(j+1);
+-- Refinements, each a proof that at most one split of a repetition reaches the rest:
+--   * the rest always matches (A below), so the first split succeeds: C = (n+1) w + C(j+1)
+--     (and class? then costs w + C(j+1));
 --   * the next item is a single class (or a final $) disjoint from the repeated class: every
---     split but the last stops at that item's first test: C = (n+1)(w + w') + C(j+1).
+--     split but the last stops at that item's first test, paying its match() call, the
+--     capture marks in between and that test w': C = (n+1)(w + marks + 1 + w') + C(j+1).
 -- A(j) "items j.. match from any position": true at the end; through ( ) (); through
 -- class*, class-, class? when A(j+1); and for .* / .- when E(j+1), where E(j) "items j.. match
 -- at the subject's end" holds through ( ) () $ and *, -, ? items.
--- An attempt at one start position costs C(1). find and match try n+1 starts (1 if the
--- pattern starts with ^); gsub and gmatch try at most 2(n+1) (an empty match is retried
--- once); gmatch's ^ is a plain character in Lua 5.4. Pushing captures costs at most 32
--- bytes per subject byte over a whole call.
--- Linear patterns: when the pattern's first consuming item is a single class, class+ or
--- %f[...] and A holds for everything after it, a failed start costs O(w) and a success
--- costs at most w times the bytes it consumes plus the item count, so the whole call is
--- bounded by 2(n+1)(L+1)w: such patterns ("%w+", "[^,]*", "%s*(.-)%s*$" anchored) are linear.
+-- A whole call: find and match try n+1 starts (1 if the pattern starts with ^), gsub and
+-- gmatch at most 2(n+1) (an empty match is retried once; gmatch's ^ is a plain character in
+-- Lua 5.4); each start costs C(1) + 1, and pushing captures at most 33 bytes per subject byte.
+-- Linear patterns: F(j) "items j.. match at their first try, each repetition counting only
+-- the bytes it consumes" holds through ( ) () and *, -, ? items (and .* when E follows).
+-- When F holds for the whole pattern, or its first consuming item is a single class, class+
+-- or %f[...] and F holds after it, a failed start costs O(w) and a success at most w per
+-- byte consumed plus the item count: the call is bounded by 2(n+1)(L+1)w + 33(n+1)
+-- ("%w+", "[^,]*", "%s+", "%a+%s*"). Anything else gets the recursion above.
+-- Subject-aware bound: when the pattern is led by a repetition that passes one split, a
+-- start s costs (r_s + 1) splits, r_s being the run of its class from s; the runs are found
+-- with a (linear, charged) gmatch of "class+", so "([^\n]*)\n" on a text of short lines is
+-- linear while one 100 KB line without a newline is refused.
 
 local ALL_BYTES = {}
 for b = 0, 255 do ALL_BYTES[b + 1] = s_char(b) end
@@ -564,7 +572,7 @@ local function pattern_steps(info, n, many, subject)
       splits = splits + r * (r + 1.0) / 2
       if splits > MAX_MATCH_STEPS then break end
     end
-    local per_start = (lead - 1) + c -- the marks before it, and the one split that goes on
+    local per_start = lead + c -- the attempt's call, the marks before it, the split that goes on
     return (many and 2 or 1) * ((w[lead] + once[lead]) * splits + n1 * per_start) + 33 * n1
   end
   for j = k, 1, -1 do
@@ -580,7 +588,8 @@ local function pattern_steps(info, n, many, subject)
     else c = 1 + c end
     if c > MAX_MATCH_STEPS then return c * starts end
   end
-  return starts * c + 33 * n1
+  -- each attempt is one more match() call; captures pushed: at most 33 bytes per byte
+  return starts * (c + 1) + 33 * n1
 end
 
 --- Checks and charges a pattern call; returns the parsed info. `level`: the script's level
