@@ -643,7 +643,8 @@ local function find_slow(s, p, init, plain)
 end
 
 function S.find(s, p, init, plain)
-  if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and math_type(init) ~= "integer") then
+  -- (init == 1, the usual one, needs no C call to check: 1 and 1.0 are both accepted)
+  if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and init ~= 1 and math_type(init) ~= "integer") then
     return find_slow(s, p, init, plain)
   end
   local n, m = #s, #p
