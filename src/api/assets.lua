@@ -18,7 +18,7 @@ local load_one = rt.hostcalls.make("__assets_load")
 local function check_name(name, fname, n)
   if type(name) ~= "string" then arg_error(n, fname, "asset name (string)", name, 3) end
   if not index[name] then
-    error(("%s: unknown asset '%s' (not in the host's asset manifest)"):format(fname, name), 3)
+    error(string.format("%s: unknown asset '%s' (not in the host's asset manifest)", fname, name), 3)
   end
 end
 
@@ -48,7 +48,7 @@ function M.load(names, on_progress)
   for i = 1, total do
     local name = names[i]
     if type(name) ~= "string" or not index[name] then
-      error(("assets.load: entry %d is not a known asset name (got %s)"):format(i,
+      error(string.format("assets.load: entry %d is not a known asset name (got %s)", i,
         type(name) == "string" and ("'" .. name .. "'") or rt.describe(name)), 2)
     end
   end

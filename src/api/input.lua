@@ -41,8 +41,8 @@ local function check_unknown(action, fname)
   for a in pairs(seen) do known[a] = true end
   local hint = rt.mistakes.did_you_mean(action, known)
   if nbound == 0 and hint == "" then return end
-  rt.mistakes.warn_once("input\0" .. action, ("%s: %s: no input action '%s' is bound or has been pressed, so it " ..
-    "reads false%s"):format(rt.script_location(), fname, action, hint))
+  rt.mistakes.warn_once("input\0" .. action, string.format("%s: %s: no input action '%s' is bound or has been pressed, so it " ..
+    "reads false%s", rt.script_location(), fname, action, hint))
 end
 
 local function check_action(action, fname)

@@ -28,7 +28,7 @@ end
 Handle.__newindex = function() error("task handles are read-only", 2) end
 Handle.__tostring = function(h)
   local t = record_of[h]
-  return ("task %d (%s)"):format(t.id, t.status)
+  return string.format("task %d (%s)", t.id, t.status)
 end
 Handle.__metatable = "task"
 Handle.__name = "task"
@@ -61,10 +61,10 @@ end
 local function check_task_target(v, n, fname)
   if type(v) == "thread" then
     if owned_threads[v] then
-      error(("bad argument #%d to '%s' (this coroutine already belongs to the scheduler)"):format(n, fname), 3)
+      error(string.format("bad argument #%d to '%s' (this coroutine already belongs to the scheduler)", n, fname), 3)
     end
     if costatus(v) ~= "suspended" then
-      error(("bad argument #%d to '%s' (cannot start a %s coroutine)"):format(n, fname, costatus(v)), 3)
+      error(string.format("bad argument #%d to '%s' (cannot start a %s coroutine)", n, fname, costatus(v)), 3)
     end
     return v
   end
@@ -213,7 +213,7 @@ end
 local function check_user_thread(co, fname)
   if type(co) ~= "thread" then arg_error(1, fname, "coroutine", co, 3) end
   if owned_threads[co] then
-    error(("bad argument #1 to '%s' (this coroutine belongs to the scheduler; use task.cancel)"):format(fname), 3)
+    error(string.format("bad argument #1 to '%s' (this coroutine belongs to the scheduler; use task.cancel)", fname), 3)
   end
 end
 

@@ -53,7 +53,7 @@ local sprite_index = rt.assets.index -- asset name -> index (1-based) in the hos
 -- Private helpers ---------------------------------------------------------------------------
 
 local function field_error(k, expected, v, level)
-  error(("entity field '%s' expects %s (got %s)"):format(k, expected, describe(v)), level + 1)
+  error(string.format("entity field '%s' expects %s (got %s)", k, expected, describe(v)), level + 1)
 end
 
 --- Checks value `v` for view field `k` of kind `kind`; errors at `level` above the caller.
@@ -72,7 +72,7 @@ local function check_field(k, kind, v, level)
     if v ~= nil then
       if type(v) ~= "string" then field_error(k, "an asset name (string) or nil", v, level + 1) end
       if not sprite_index[v] then
-        error(("entity field 'sprite': unknown asset '%s' (not in the host's asset manifest)"):format(v), level + 1)
+        error(string.format("entity field 'sprite': unknown asset '%s' (not in the host's asset manifest)", v), level + 1)
       end
     end
   end
@@ -101,15 +101,15 @@ local function check_own_field(self, k)
   checked[k] = true
   local s = mistakes.suggest(k, VIEW_NAMES)
   if s then
-    mistakes.warn_once(b.name .. "\0field\0" .. k, ("%s: entity field '%s' is not a view field, so it only " ..
-      "stores a value (did you mean '%s'?)"):format(rt.script_location(), k, s))
+    mistakes.warn_once(b.name .. "\0field\0" .. k, string.format("%s: entity field '%s' is not a view field, so it only " ..
+      "stores a value (did you mean '%s'?)", rt.script_location(), k, s))
   end
 end
 
 local function self_newindex(self, k, v)
   local kind = FIELD_KIND[k]
   if kind == nil then
-    if READ_ONLY[k] or M.methods[k] then error(("entity field '%s' is read-only"):format(tostring(k)), 2) end
+    if READ_ONLY[k] or M.methods[k] then error(string.format("entity field '%s' is read-only", tostring(k)), 2) end
     if mistakes.enabled then check_own_field(self, k) end
     rawset(self, k, v)
     return
@@ -138,7 +138,7 @@ end
 
 local function describe_entity(e)
   local view = e.view
-  return ("entity '%s' (#%d, %s)"):format(view.name or view.script, e.eid, view.script)
+  return string.format("entity '%s' (#%d, %s)", view.name or view.script, e.eid, view.script)
 end
 
 local raw_getmetatable = rt.debug.getmetatable
@@ -149,7 +149,7 @@ local function entity_tostring(self)
 end
 
 local function stale_error(e, k)
-  error(("%s was destroyed: this reference is stale (reading or writing '%s')"):format(describe_entity(e), tostring(k)), 3)
+  error(string.format("%s was destroyed: this reference is stale (reading or writing '%s')", describe_entity(e), tostring(k)), 3)
 end
 
 local stale_methods = {
@@ -162,7 +162,7 @@ local stale_methods = {
 local function record_for(self, fname)
   local e = record_of[self]
   if not e then
-    error(("bad self for '%s' (an entity expected, got %s; call it as entity:%s())"):format(fname, describe(self), fname), 3)
+    error(string.format("bad self for '%s' (an entity expected, got %s; call it as entity:%s())", fname, describe(self), fname), 3)
   end
   return e
 end
@@ -217,21 +217,21 @@ local function compile_behaviour(source, chunkname, mod)
   ctx.owner, sandbox.require_log = saved, saved_log
   if not ok then return nil, rt.error_text(hooks) end
   if type(hooks) ~= "table" then
-    return nil, ("%s: a behaviour script must return a table of hooks (init, update, final, on_event, " ..
-      "on_reload); it returned %s"):format(chunkname, describe(hooks))
+    return nil, string.format("%s: a behaviour script must return a table of hooks (init, update, final, on_event, " ..
+      "on_reload); it returned %s", chunkname, describe(hooks))
   end
   for _, hook in ipairs(HOOKS) do
     local v = hooks[hook]
     if v ~= nil and not rt.is_callable(v) then
-      return nil, ("%s: hook '%s' must be a function (got %s)"):format(chunkname, hook, describe(v))
+      return nil, string.format("%s: hook '%s' must be a function (got %s)", chunkname, hook, describe(v))
     end
   end
   if mistakes.enabled then
     for k, v in pairs(hooks) do
       local s = type(k) == "string" and rt.is_callable(v) and HOOK_SET[k] == nil and mistakes.suggest(k, HOOKS)
       if s then
-        mistakes.warn_once(chunkname .. "\0hook\0" .. k, ("%s: '%s' is not a hook, so it never runs " ..
-          "(did you mean '%s'?)"):format(chunkname, k, s))
+        mistakes.warn_once(chunkname .. "\0hook\0" .. k, string.format("%s: '%s' is not a hook, so it never runs " ..
+          "(did you mean '%s'?)", chunkname, k, s))
       end
     end
   end
@@ -250,14 +250,14 @@ local function behaviour_for(name, fname, level, mod)
   local b = behaviours[name]
   if b then return b end
   local hint = rt.sandbox.lua_suffix_hint(name)
-  if hint then error(("%s: behaviour script %q: %s"):format(fname, name, hint), level + 1) end
+  if hint then error(string.format("%s: behaviour script %q: %s", fname, name, hint), level + 1) end
   if not rt.sandbox.valid_module_name(name) then -- (behaviour names are module names)
-    error(("%s: invalid behaviour script name %s (letters, digits, '_', '-' and dots)"):format(fname,
-      type(name) == "string" and ("%q"):format(name) or describe(name)), level + 1)
+    error(string.format("%s: invalid behaviour script name %s (letters, digits, '_', '-' and dots)", fname,
+      type(name) == "string" and string.format("%q", name) or describe(name)), level + 1)
   end
   local source, chunkname = rt.host.read_module(name, mod.name)
   if source == nil then
-    error(("%s: behaviour script %s"):format(fname, (chunkname:gsub("^module ", ""))), level + 1)
+    error(string.format("%s: behaviour script %s", fname, (string.gsub(chunkname, "^module ", ""))), level + 1)
   end
   local hooks, requires = compile_behaviour(source, chunkname, mod)
   if not hooks then error(requires, 0) end
@@ -268,13 +268,13 @@ end
 
 local function check_tags(tags, fname, level)
   if tags == nil then return nil end
-  if type(tags) ~= "table" then error(("%s: props.tags expects an array of strings (got %s)"):format(fname, describe(tags)), level + 1) end
+  if type(tags) ~= "table" then error(string.format("%s: props.tags expects an array of strings (got %s)", fname, describe(tags)), level + 1) end
   local set = {}
   -- Raw reads: a script's __len or __index never decides how much work the runtime does.
   for i = 1, rawlen(tags) do
     local tag = rawget(tags, i)
     if type(tag) ~= "string" or tag == "" then
-      error(("%s: props.tags[%d] expects a non-empty string (got %s)"):format(fname, i, describe(tag)), level + 1)
+      error(string.format("%s: props.tags[%d] expects a non-empty string (got %s)", fname, i, describe(tag)), level + 1)
     end
     set[tag] = true
   end
@@ -348,7 +348,7 @@ function M.spawn(script, opts, props, fname, level, defer_init, mod)
   if opts ~= nil then
     name = opts.name
     if name ~= nil and (type(name) ~= "string" or name == "") then
-      error(("%s: props.name expects a non-empty string (got %s)"):format(fname, describe(name)), level + 1)
+      error(string.format("%s: props.name expects a non-empty string (got %s)", fname, describe(name)), level + 1)
     end
     tags = check_tags(opts.tags, fname, level + 1) or false
   end
@@ -371,7 +371,7 @@ function M.spawn(script, opts, props, fname, level, defer_init, mod)
       local v = opts[k]
       if v ~= nil then
         if type(v) ~= "number" or v ~= v or v == huge or v == -huge then
-          error(("%s: props.%s expects a finite number (got %s)"):format(fname, k, describe(v)), level + 1)
+          error(string.format("%s: props.%s expects a finite number (got %s)", fname, k, describe(v)), level + 1)
         end
         sizes = sizes or {}
         sizes[k] = v
@@ -469,7 +469,7 @@ end
 local function load_behaviours(list, fname, level)
   for i = 1, #list do
     local ok, err = pcall(behaviour_for, list[i].script, fname, 1)
-    if not ok then error(("%s (%s)"):format(rt.error_text(err), list[i].label or ("entity #" .. i)), level + 1) end
+    if not ok then error(string.format("%s (%s)", rt.error_text(err), list[i].label or ("entity #" .. i)), level + 1) end
   end
 end
 
@@ -498,8 +498,8 @@ function M.destroy(e)
   if before_final then before_final(e) end
   local final = run_hook(e, "final")
   if final and final.status == "suspended" and mistakes.enabled then
-    mistakes.warn_once(e.behaviour.chunk .. "\0final", ("%s: final of %s waited; final cannot wait, so the rest " ..
-      "of it never ran"):format(e.behaviour.chunk, describe_entity(e)))
+    mistakes.warn_once(e.behaviour.chunk .. "\0final", string.format("%s: final of %s waited; final cannot wait, so the rest " ..
+      "of it never ran", e.behaviour.chunk, describe_entity(e)))
   end
   rt.owner_cancel_all(owner) -- whatever final started
   owner.alive = false

@@ -17,8 +17,8 @@ function M.load(name)
   if type(name) ~= "string" or name == "" then arg_error(1, "level.load", "level name (non-empty string)", name, 2) end
   -- Level names follow the module-name rule before any host loader sees them.
   if not rt.sandbox.valid_module_name(name) then
-    error(("bad argument #1 to 'level.load' (level name expected: letters, digits, '_' and '-' " ..
-      "in parts separated by dots; got %q)"):format(name), 2)
+    error(string.format("bad argument #1 to 'level.load' (level name expected: letters, digits, '_' and '-' " ..
+      "in parts separated by dots; got %q)", name), 2)
   end
   rt.scheduler.current_task("level.load")
   local ok, list = pcall(fetch, name)

@@ -1,6 +1,7 @@
 import { LuaVm } from '../vm/LuaVm';
 import coreLua from '../vm/core.lua?raw';
 import sandboxLua from '../vm/sandbox.lua?raw';
+import libsLua from '../vm/libs.lua?raw';
 import queueLua from '../scheduler/queue.lua?raw';
 import schedulerLua from '../scheduler/scheduler.lua?raw';
 import timersLua from '../api/timers.lua?raw';
@@ -25,6 +26,7 @@ export type HostFunctions = Record<string, (L: number) => number>;
  */
 const CHUNKS: ReadonlyArray<readonly [string, string, string]> = [
   ['mistakes', 'moonstep/mistakes.lua', mistakesLua],
+  ['libs', 'moonstep/libs.lua', libsLua],
   ['queue', 'moonstep/queue.lua', queueLua],
   ['scheduler', 'moonstep/scheduler.lua', schedulerLua],
   ['timers', 'moonstep/timers.lua', timersLua],

@@ -46,7 +46,7 @@ end
 --- " (did you mean 'x'?)" for the closest candidate, or "".
 function M.did_you_mean(name, candidates)
   local s = M.suggest(name, candidates)
-  return s and (" (did you mean '%s'?)"):format(s) or ""
+  return s and string.format(" (did you mean '%s'?)", s) or ""
 end
 
 --- Edit distance between `a` and `b` (insertions, deletions, substitutions and swaps of two
@@ -58,12 +58,12 @@ function M.distance(a, b, limit)
   for i = 1, la do
     cur[0] = i
     local row_min = i
-    local ca = a:byte(i)
+    local ca = string.byte(a, i)
     for j = 1, lb do
-      local cb = b:byte(j)
+      local cb = string.byte(b, j)
       local cost = ca == cb and 0 or 1
       local v = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-      if i > 1 and j > 1 and ca == b:byte(j - 1) and a:byte(i - 1) == cb then
+      if i > 1 and j > 1 and ca == string.byte(b, j - 1) and string.byte(a, i - 1) == cb then
         v = math.min(v, prev2[j - 2] + 1)
       end
       cur[j] = v

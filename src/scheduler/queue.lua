@@ -32,7 +32,7 @@ M.CANCELLED, M.WAKE, M.DEFERRED, M.INTERVAL = CANCELLED, WAKE, DEFERRED, INTERVA
 
 local ARRIVALS <const> = 1 << 21
 --- The error a one-shot timer gets when its step's bucket cannot name another entry.
-M.STEP_FULL = ("too many timers and waits due in one step (at most %d)"):format(ARRIVALS - 1)
+M.STEP_FULL = string.format("too many timers and waits due in one step (at most %d)", ARRIVALS - 1)
 
 -- The step being run (the scheduler's frame; see M.set_frame).
 local cur_frame = 0

@@ -624,8 +624,7 @@ function M.step()
   while ndeferred > 0 do
     pass = pass + 1
     if pass > M.defer_pass_limit then
-      rt.warn(("task.defer: %d deferred item(s) still queued after %d passes; moved to the next step")
-        :format(ndeferred, M.defer_pass_limit))
+      rt.warn(string.format("task.defer: %d deferred item(s) still queued after %d passes; moved to the next step", ndeferred, M.defer_pass_limit))
       break -- they stay queued: the first pass of the next step's deferred phase runs them
     end
     local list, n = deferred, ndeferred

@@ -30,13 +30,13 @@ local function sorted_keys(t)
 end
 
 local function key_text(k)
-  if type(k) == "string" and k:find("^[%a_][%w_]*$") then return k end
-  return "[" .. (type(k) == "string" and ("%q"):format(k) or tostring(k)) .. "]"
+  if type(k) == "string" and string.find(k, "^[%a_][%w_]*$") then return k end
+  return "[" .. (type(k) == "string" and string.format("%q", k) or tostring(k)) .. "]"
 end
 
 --- A value as Lua-like text: tables shown nested (3 levels, 8 items each).
 local function show(v, depth)
-  if type(v) == "string" then return ("%q"):format(v) end
+  if type(v) == "string" then return string.format("%q", v) end
   if type(v) == "table" then
     local mt = getmetatable(v)
     if mt == "entity" or mt == "task" or mt == "connection" then return tostring(v) end
@@ -57,7 +57,7 @@ local function show(v, depth)
 end
 
 local function path_step(k)
-  if type(k) == "string" and k:find("^[%a_][%w_]*$") then return "." .. k end
+  if type(k) == "string" and string.find(k, "^[%a_][%w_]*$") then return "." .. k end
   return key_text(k)
 end
 
@@ -151,7 +151,7 @@ function matchers.to_equal(actual, negated, expected)
   local diff, want, got = first_difference(expected, actual)
   local where = ""
   if diff and diff ~= "" then
-    where = ("; first difference at %s: expected %s, got %s"):format(diff, show(want), show(got))
+    where = string.format("; first difference at %s: expected %s, got %s", diff, show(want), show(got))
   end
   check(negated, diff == nil, show(expected) .. " (deep), got " .. show(actual) .. where)
 end
@@ -171,13 +171,13 @@ end
 function matchers.to_be_close(actual, negated, expected, epsilon)
   epsilon = epsilon or 1e-9
   local ok = type(actual) == "number" and type(expected) == "number" and math.abs(actual - expected) <= epsilon
-  check(negated, ok, ("%s ± %s, got %s"):format(show(expected), show(epsilon), show(actual)))
+  check(negated, ok, string.format("%s ± %s, got %s", show(expected), show(epsilon), show(actual)))
 end
 
 function matchers.to_contain(actual, negated, item)
   local ok = false
   if type(actual) == "string" then
-    ok = type(item) == "string" and actual:find(item, 1, true) ~= nil
+    ok = type(item) == "string" and string.find(actual, item, 1, true) ~= nil
   elseif type(actual) == "table" then
     for _, v in pairs(actual) do
       if v == item then ok = true break end
@@ -189,9 +189,9 @@ end
 function matchers.to_fail(actual, negated, pattern)
   if not rt.is_callable(actual) then error("expect(...).to_fail() needs a function, got " .. describe_value(actual), 3) end
   local ok, err = pcall(actual)
-  local matches = not ok and (pattern == nil or tostring(err):find(pattern) ~= nil)
+  local matches = not ok and (pattern == nil or string.find(tostring(err), pattern) ~= nil)
   check(negated, matches, ok and "the function to fail, but it returned"
-    or ("an error matching %s, got %s"):format(show(pattern), show(tostring(err))))
+    or string.format("an error matching %s, got %s", show(pattern), show(tostring(err))))
 end
 
 local function expectation(actual, negated)
@@ -199,7 +199,7 @@ local function expectation(actual, negated)
   for name, matcher in pairs(matchers) do
     e[name] = function(first, ...)
       if rawequal(first, e) then -- expect(x):to_be(y)
-        error(("matchers are called with a dot: expect(x).%s(...), not expect(x):%s(...)"):format(name, name), 2)
+        error(string.format("matchers are called with a dot: expect(x).%s(...), not expect(x):%s(...)", name, name), 2)
       end
       return matcher(actual, negated, first, ...)
     end
@@ -264,8 +264,8 @@ function rt.entry.spec_where()
   local t = state.task
   if not t or t.status ~= "suspended" then return "?" end
   -- The first frame of the suspended test's traceback that is neither the runtime's nor C.
-  for frame in rt.debug.traceback(t.co, "", 0):gmatch("\n\t([^\n]-:%d+):") do
-    if not frame:find("^moonstep/") and not frame:find("^%[C%]") then return frame end
+  for frame in string.gmatch(rt.debug.traceback(t.co, "", 0), "\n\t([^\n]-:%d+):") do
+    if not string.find(frame, "^moonstep/") and not string.find(frame, "^%[C%]") then return frame end
   end
   return "?"
 end

@@ -340,7 +340,7 @@ end
 
 --- Raises "bad argument #n to 'fname' (expected, got X)" at the API caller's line.
 function M.arg_error(n, fname, expected, v, level)
-  error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, expected, M.describe(v)),
+  error(string.format("bad argument #%d to '%s' (%s expected, got %s)", n, fname, expected, M.describe(v)),
     (level or 2) + 1)
 end
 

@@ -92,6 +92,9 @@ local rt = ...
 
 local M = {}
 
+--- Maps a chunk name a script gives `load` to the one used (the sandbox sets it).
+function M.chunkname(name) return name end
+
 -- Limits and rates -------------------------------------------------------------------------
 
 --- Bytes a call may scan or copy before it is charged; below it calls are free.
@@ -1624,7 +1627,7 @@ local function make_load(env)
       end
       charge(work // 4)
     end
-    return raw_load(chunk, chunkname or "=(load)", "t", chunk_env or env)
+    return raw_load(chunk, M.chunkname(chunkname or "=(load)"), "t", chunk_env or env)
   end
 end
 

@@ -23,7 +23,7 @@ local function readonly(name, real)
   local proxy = raw_setmetatable({}, {
     __index = real,
     __newindex = function(_, key)
-      error(("cannot modify '%s.%s': %s is read-only"):format(name, tostring(key), name), 2)
+      error(string.format("cannot modify '%s.%s': %s is read-only", name, tostring(key), name), 2)
     end,
     -- An iterator of our own: `next, real` would hand the real table to the caller.
     __pairs = function(p)
@@ -37,140 +37,21 @@ local function readonly(name, real)
 end
 M.readonly = readonly
 
-local function copy(t, except)
-  local out = {}
-  for k, v in pairs(t) do
-    if not (except and except[k]) then out[k] = v end
-  end
-  return out
-end
 
 -- The base environment ----------------------------------------------------------------------
 
--- Pattern functions run inside C, where the watchdog cannot stop them, and backtracking makes
--- their worst case grow with the ways k quantified items can split a subject of n bytes,
--- C(n+k, k), at each of up to n start positions. Calls whose worst case exceeds
--- PATTERN_WORK_LIMIT steps (about a second of C time) are refused; plain finds are exempt.
-local PATTERN_WORK_LIMIT = 5e7
-local string_byte, string_sub = string.byte, string.sub
+local string_sub = string.sub
 
---- Splits a Lua pattern into items: { text = item source, quant = "*"|"+"|"-"|"?"|nil }.
---- Captures' parentheses and the anchors are dropped; they match no characters.
-local function pattern_items(p)
-  local items, i, n = {}, 1, #p
-  local anchored = string_sub(p, 1, 1) == "^"
-  if anchored then i = 2 end
-  while i <= n do
-    local c = string_sub(p, i, i)
-    local item_end
-    if c == "(" or c == ")" or (c == "$" and i == n) then
-      i = i + 1
-      goto continue
-    elseif c == "%" then
-      local d = string_sub(p, i + 1, i + 1)
-      if d == "b" then
-        items[#items + 1] = { text = string_sub(p, i, i + 3), quant = "b" } -- scans like a quantifier
-        i = i + 4
-        goto continue
-      elseif d == "f" then
-        local close = p:find("]", i + 3, true)
-        i = (close or n) + 1
-        goto continue
-      end
-      item_end = i + 1
-    elseif c == "[" then
-      local j = i + 1
-      if string_sub(p, j, j) == "^" then j = j + 1 end
-      if string_sub(p, j, j) == "]" then j = j + 1 end
-      while j <= n and string_sub(p, j, j) ~= "]" do
-        if string_sub(p, j, j) == "%" then j = j + 1 end
-        j = j + 1
-      end
-      item_end = j
-    else
-      item_end = i
-    end
-    do
-      local q = string_sub(p, item_end + 1, item_end + 1)
-      local quant = (q == "*" or q == "+" or q == "-" or q == "?") and q or nil
-      items[#items + 1] = { text = string_sub(p, i, item_end), quant = quant }
-      i = item_end + (quant and 2 or 1)
-    end
-    ::continue::
-  end
-  return items, anchored
-end
-
---- Number of quantified items that can backtrack. A quantified last item cannot (nothing
---- after it can fail), nor can `[^x]` repeated and followed by the literal `x`.
-local function pattern_shape(p)
-  local items, anchored = pattern_items(p)
-  local k = 0
-  for idx = 1, #items do
-    local item = items[idx]
-    if item.quant then
-      local nxt = items[idx + 1]
-      local exempt = nxt == nil and item.quant ~= "b"
-      if not exempt and nxt and not nxt.quant and #nxt.text == 1 and not nxt.text:find("[%^%$%*%+%-%?%.%[%]%%]")
-        and item.text:sub(1, 2) == "[^" and item.text:find(nxt.text, 3, true) then
-        exempt = true
-      end
-      if not exempt then k = k + 1 end
-    end
-  end
-  return k, anchored
-end
-
-local function guard_pattern(fname, subject, pattern, plain)
-  if plain or type(subject) ~= "string" or type(pattern) ~= "string" then return end
-  local n = #subject
-  local k, anchored = pattern_shape(pattern)
-  if k == 0 then return end
-  local work = anchored and 1 or n
-  for i = 1, k do
-    work = work * (n + i) / i
-    if work > PATTERN_WORK_LIMIT then break end
-  end
-  if work > PATTERN_WORK_LIMIT then
-    error(("%s: pattern too costly for a %d-byte subject (%d backtracking quantifier(s), worst case %.0e steps; " ..
-      "limit %.0e): anchor it, simplify it, or split the subject"):format(fname, n, k, work, PATTERN_WORK_LIMIT), 3)
-  end
-end
-
-local safe_string = copy(string, { dump = true })
-do
-  local find, match, gmatch, gsub = string.find, string.match, string.gmatch, string.gsub
-  safe_string.find = function(s, p, init, plain)
-    guard_pattern("string.find", s, p, plain)
-    return find(s, p, init, plain)
-  end
-  safe_string.match = function(s, p, init)
-    guard_pattern("string.match", s, p)
-    return match(s, p, init)
-  end
-  safe_string.gmatch = function(s, p, init)
-    guard_pattern("string.gmatch", s, p)
-    return gmatch(s, p, init)
-  end
-  local rep = string.rep
-  -- string.rep checks the result's size, but builds an empty result with a C loop of n
-  -- turns: string.rep("", 2^53) would run for years where the watchdog cannot stop it.
-  safe_string.rep = function(s, n, sep)
-    if type(s) == "string" and #s == 0 and (sep == nil or sep == "") and type(n) == "number" and n > 0 then
-      rep(s, 1, sep) -- argument errors as usual
-      return ""
-    end
-    return rep(s, n, sep)
-  end
-  safe_string.gsub = function(s, p, repl, n)
-    guard_pattern("string.gsub", s, p)
-    return gsub(s, p, repl, n)
-  end
-end
+-- The standard libraries scripts get are libs.lua's: every C function a script can reach
+-- there is bounded by its input or charged for its work (rt.charge), and its errors blame
+-- the script's line.
+local libs = rt.libs.build(rt.charge)
+local safe_string = libs.string
 local string_proxy = readonly("string", safe_string)
 do
   local mt = rt.debug.getmetatable("")
   mt.__index = safe_string
+  for k, v in pairs(libs.string_meta) do mt[k] = v end -- "1" + 0 on a huge string is charged too
   mt.__metatable = readonly("string metatable", { __index = string_proxy })
 end
 
@@ -180,7 +61,7 @@ local guarded_fields = rt.guarded_fields
 local function safe_rawset(t, k, v)
   if protected[t] then error("cannot modify a read-only table", 2) end
   local guard = guarded_fields[t]
-  if guard and guard[k] then error(("rawset cannot set entity field '%s' (assign it normally)"):format(tostring(k)), 2) end
+  if guard and guard[k] then error(string.format("rawset cannot set entity field '%s' (assign it normally)", tostring(k)), 2) end
   return raw_rawset(t, k, v)
 end
 
@@ -216,9 +97,9 @@ local function locate(f, ok, ...)
   if ok then return ok, ... end
   local err = ...
   if aborting() then error(err, 0) end
-  if type(err) ~= "string" or err:find("^[^\n]-:%d+: ") then return false, err end
+  if type(err) ~= "string" or string.find(err, "^[^\n]-:%d+: ") then return false, err end
   local info = type(f) == "function" and getinfo(f, "S")
-  if err ~= "not enough memory" and not (info and info.short_src:find("^moonstep/")) then return false, err end
+  if err ~= "not enough memory" and not (info and string.find(info.short_src, "^moonstep/")) then return false, err end
   return false, rt.script_location() .. ": " .. err
 end
 local function safe_pcall(f, ...)
@@ -233,11 +114,13 @@ local function safe_xpcall(f, handler, ...)
   end, ...))
 end
 
+local unpack = table.unpack
 local function print(...)
   local n = select("#", ...)
   local parts = {}
   for i = 1, n do parts[i] = tostring((select(i, ...))) end
-  host.print(concat(parts, "\t"))
+  -- The host joins the parts after charging them to the print quota (no copy made here first).
+  host.print(unpack(parts, 1, n))
 end
 
 --- The chunk name a script's code gets for `name`. The runtime's own chunks are named
@@ -252,29 +135,8 @@ local function script_chunkname(name)
 end
 M.script_chunkname = script_chunkname
 
-local function make_load(env)
-  return function(chunk, chunkname, mode, chunk_env)
-    if type(chunk) == "function" then
-      local parts = {}
-      while true do
-        local piece = chunk()
-        if piece == nil or piece == "" then break end
-        if type(piece) ~= "string" then return nil, "reader function must return a string" end
-        parts[#parts + 1] = piece
-      end
-      chunk = concat(parts)
-    elseif type(chunk) ~= "string" then
-      arg_error(1, "load", "string or function", chunk, 2)
-    end
-    if mode ~= nil and mode ~= "t" then
-      return nil, "load: binary chunks are not allowed (mode must be \"t\")"
-    end
-    if chunkname ~= nil and type(chunkname) ~= "string" then
-      arg_error(2, "load", "string", chunkname, 2)
-    end
-    return raw_load(chunk, script_chunkname(chunkname or "=(load)"), "t", chunk_env or env)
-  end
-end
+rt.libs.chunkname = script_chunkname -- names a script gives `load` are checked the same way
+local make_load = libs.make_load
 
 local env_mt = { __index = base, __metatable = "environment" }
 
@@ -314,8 +176,8 @@ local MODULE_NAME = "^[%w_%-]+$"
 --- in non-empty parts separated by dots, at most 200 characters.
 local function valid_module_name(name)
   if type(name) ~= "string" or #name == 0 or #name > 200 then return false end
-  for part in (name .. "."):gmatch("(.-)%.") do
-    if not part:find(MODULE_NAME) then return false end
+  for part in string.gmatch((name .. "."), "(.-)%.") do
+    if not string.find(part, MODULE_NAME) then return false end
   end
   return true
 end
@@ -323,18 +185,18 @@ M.valid_module_name = valid_module_name
 
 --- For a module name written as a file name ("enemy.lua"): what to write instead; else nil.
 function M.lua_suffix_hint(name)
-  if type(name) == "string" and #name > 4 and name:sub(-4) == ".lua" then
-    return ("module names have no '.lua' suffix: write %q"):format(name:sub(1, -5))
+  if type(name) == "string" and #name > 4 and string.sub(name, -4) == ".lua" then
+    return string.format("module names have no '.lua' suffix: write %q", string.sub(name, 1, -5))
   end
 end
 
 local function check_module_name(name)
   if type(name) ~= "string" then arg_error(1, "require", "module name (string)", name, 3) end
   local hint = M.lua_suffix_hint(name)
-  if hint then error(("bad argument #1 to 'require' (%s)"):format(hint), 3) end
+  if hint then error(string.format("bad argument #1 to 'require' (%s)", hint), 3) end
   if not valid_module_name(name) then
-    error(("bad argument #1 to 'require' (module name expected: letters, digits, '_' and '-' " ..
-      "in parts separated by dots; got %q)"):format(name), 3)
+    error(string.format("bad argument #1 to 'require' (module name expected: letters, digits, '_' and '-' " ..
+      "in parts separated by dots; got %q)", name), 3)
   end
 end
 
@@ -359,7 +221,7 @@ function require_in(mod, name)
     if costatus(by) == "dead" then
       loading[name] = nil
     else
-      error(("require: module '%s' requires itself (circular require)"):format(name), 2)
+      error(string.format("require: module '%s' requires itself (circular require)", name), 2)
     end
   end
   local source, chunkname = host.read_module(name, mod.name)
@@ -413,7 +275,7 @@ local game_os = {
 
 local plain = {
   assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs, pcall = safe_pcall,
-  xpcall = safe_xpcall, select = select, tonumber = tonumber, tostring = tostring, type = type,
+  xpcall = safe_xpcall, select = libs.base.select, tonumber = libs.base.tonumber, tostring = tostring, type = type,
   rawequal = rawequal, rawget = rawget, rawlen = rawlen, rawset = safe_rawset,
   getmetatable = getmetatable, setmetatable = safe_setmetatable, print = print,
   collectgarbage = safe_collectgarbage, require = require, _VERSION = _VERSION,
@@ -428,18 +290,9 @@ end
 function M.freeze()
   for k, v in pairs(plain) do base[k] = v end
   base.string = string_proxy
-  local safe_table = copy(table)
-  local move = table.move
-  -- table.move loops in C over its whole range even when nothing is there to move.
-  safe_table.move = function(a1, f, e, t, a2)
-    if type(f) == "number" and type(e) == "number" and e - f >= 2 ^ 24 then
-      error(("table.move: range of %.0f elements is too large (limit 16777216)"):format(e - f + 1), 2)
-    end
-    return move(a1, f, e, t, a2)
-  end
-  base.table = readonly("table", safe_table)
-  base.math = readonly("math", copy(math, { randomseed = true }))
-  base.utf8 = readonly("utf8", copy(utf8))
+  base.table = readonly("table", libs.table)
+  base.math = readonly("math", libs.math)
+  base.utf8 = readonly("utf8", libs.utf8)
   base.os = readonly("os", game_os)
   for name, value in pairs(rt.globals) do M.set_global(name, value) end
   protected[base] = true
@@ -450,7 +303,7 @@ function M.freeze()
     if type(value) == "table" and value ~= base then
       for key, v in pairs(value) do
         if type(v) == "table" and not protected[v] then
-          error(("sandbox: %s.%s is a mutable table scripts could reach"):format(name, tostring(key)))
+          error(string.format("sandbox: %s.%s is a mutable table scripts could reach", name, tostring(key)))
         end
       end
     end
