@@ -42,6 +42,9 @@ local order, norder, order_dead = {}, 0, 0        -- records in creation order (
 local updaters, nupd, upd_dead = {}, 0, 0         -- records whose behaviour has `update`
 local by_name = {}         -- name -> records with that name, in creation order
 local record_of = setmetatable({}, { __mode = "k" }) -- self -> record
+local views = setmetatable({}, { __mode = "k" })    -- real table -> its read-only view
+local foreign = setmetatable({}, { __mode = "k" })  -- views of entities -> true
+local handle_for -- (defined with the views, below)
 local guarded_fields = rt.guarded_fields
 
 local triggers = {}        -- records whose behaviour has on_enter / on_exit (trigger areas)
@@ -293,6 +296,7 @@ local methods_mt = { __index = methods }
 
 --- entity:destroy() -> boolean: destroys the entity (false if it already was).
 function methods.destroy(self)
+  if foreign[self] then error("cannot destroy another mod's entity (it is read-only to this mod)", 2) end
   return M.destroy(record_for(self, "destroy"))
 end
 
@@ -440,7 +444,7 @@ local by_tiled = {} -- Tiled object id -> record, for level.entity (the last map
 --- The live entity spawned from Tiled object `id` (of the last map that had one), or nil.
 function M.tiled_entity(id)
   local e = by_tiled[id]
-  return e and e.alive and e.self or nil
+  return e and e.alive and handle_for(e) or nil
 end
 
 --- Before any init of a level runs: notes which entity each Tiled object became, and
@@ -714,6 +718,68 @@ end
 
 -- Lua API -------------------------------------------------------------------------------------
 
+-- Other mods' entities ---------------------------------------------------------------------
+-- A mod may read every entity, but change only its own: another mod's entity reaches it as a
+-- read-only view (reads fall through, tables in its fields are read-only views too, writes
+-- and destroy are refused). The game's own scripts (mod "game") get every entity as it is.
+
+local view_of
+
+local function refuse(_, k)
+  error(string.format("cannot change another mod's %s (field '%s'): it is read-only to this mod",
+    "data", tostring(k)), 2)
+end
+
+local function refuse_entity(_, k)
+  error(string.format("cannot change another mod's entity (field '%s'): it is read-only to this mod", tostring(k)), 2)
+end
+
+--- The read-only view of `v` for a mod that does not own it (other values as they are).
+function view_of(v)
+  if type(v) ~= "table" then return v end
+  local view = views[v]
+  if view then return view end
+  local e = record_of[v]
+  if e then
+    local real = v
+    view = setmetatable({}, {
+      __index = function(_, k) return view_of(real[k]) end,
+      __newindex = refuse_entity,
+      __len = function() return rawlen(real) end,
+      __pairs = function(p) return function(_, k) local nk, nv = next(real, k) return nk, view_of(nv) end, p, nil end,
+      __tostring = entity_tostring, __metatable = "entity", __name = "entity",
+    })
+    record_of[view] = e
+    foreign[view] = true
+    rt.protected[view] = true
+  else
+    local real = v
+    view = setmetatable({}, {
+      __index = function(_, k) return view_of(rawget(real, k)) end,
+      __newindex = refuse,
+      __len = function() return rawlen(real) end,
+      __pairs = function(p) return function(_, k) local nk, nv = next(real, k) return nk, view_of(nv) end, p, nil end,
+      __metatable = "read-only",
+    })
+    rt.protected[view] = true
+  end
+  views[v] = view
+  return view
+end
+
+--- What a script of mod `mod` (default: the running owner's) gets for entity record `e`:
+--- the entity itself if its mod owns it (or is the game), else a read-only view.
+function handle_for(e, mod)
+  if not mod then
+    local w = ctx.owner
+    mod = w and w.mod or rt.mods.game
+  end
+  local own = e.owner.mod
+  if mod == own or mod.name == "game" then return e.self end
+  return view_of(e.self)
+end
+M.handle_for = handle_for
+
 local api = {}
 
 --- entities.spawn(script, props?) -> entity
@@ -727,13 +793,13 @@ end
 function api.find(name)
   if type(name) ~= "string" then arg_error(1, "entities.find", "string", name, 2) end
   local list = by_name[name]
-  return list and list[1].self or nil
+  return list and handle_for(list[1]) or nil
 end
 
 --- entities.get(id) -> entity or nil
 function api.get(id)
   local e = live[id]
-  return e and e.self or nil
+  return e and handle_for(e) or nil
 end
 
 --- entities.all(tag?) -> array of live entities in creation order (with the tag, if given).
@@ -744,7 +810,7 @@ function api.all(tag)
     local e = order[i]
     if e.alive and (tag == nil or (e.tags and e.tags[tag])) then
       n = n + 1
-      out[n] = e.self
+      out[n] = handle_for(e)
     end
   end
   return out

@@ -5,6 +5,7 @@
 local rt = ...
 local sched = rt.scheduler
 local ents = rt.entities
+local handle_for = ents.handle_for
 
 local M = {}
 
@@ -29,10 +30,10 @@ local function check_trigger(trigger)
       local v = other.view
       if abs(v.x - tx) <= half_w and abs(v.y - ty) <= half_h then
         now[other] = true
-        if not was[other] then run_hook(trigger, "on_enter", other.self) end
+        if not was[other] then run_hook(trigger, "on_enter", handle_for(other, trigger.owner.mod)) end
       elseif was[other] then
         was[other] = nil
-        run_hook(trigger, "on_exit", other.self)
+        run_hook(trigger, "on_exit", handle_for(other, trigger.owner.mod))
       end
       if not trigger.alive then break end
     end
@@ -52,7 +53,7 @@ local function exit_destroyed(e)
       if trigger.inside[e] or (was and was[e]) then
         trigger.inside[e] = nil
         if was then was[e] = nil end
-        run_hook(trigger, "on_exit", e.self)
+        run_hook(trigger, "on_exit", handle_for(e, trigger.owner.mod))
       end
     end
   end

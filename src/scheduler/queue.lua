@@ -103,14 +103,16 @@ local function push(b, due, sq, fn, own, ent)
     local last = b.due[n - 1]
     if last > due or (last == due and b.seq[n - 1] > sq) then b.sorted = false end
   end
-  b.n = n
+  -- The columns grow first and the count last: out of memory half way, the bucket is as it
+  -- was (an entry past b.n is never read).
   b.due[n], b.seq[n], b.fn[n], b.own[n], b.ent[n] = due, sq, fn, own, ent
   local arr = b.arr
   if arr then -- reordered before: arrivals are counted apart from positions
     local a = b.arrivals + 1
-    b.arrivals = a
     arr[n], b.at[a] = a, n
+    b.arrivals = a
   end
+  b.n = n
   return n
 end
 

@@ -195,15 +195,32 @@ local function run_list(list, n, invoke, body, on_wait, root)
   body = body or runner_body
   while cur_i < cur_n do
     runner_epoch = runner_epoch + 1
-    local runner = cocreate(body)
+    local made, runner = pcall(cocreate, body)
+    if not made then
+      -- Out of memory for a new runner: collect, and try once more; failing that, the next
+      -- item is skipped (not the rest of the list).
+      collectgarbage("collect")
+      made, runner = pcall(cocreate, body)
+      if not made then
+        cur_i = cur_i + 1
+        pcall(rt.report, ctx.source, ctx.owner, runner)
+        goto next_item
+      end
+    end
     owned_threads[runner] = true
     local saved_thread, saved_task = ctx.thread, ctx.task
     ctx.thread, ctx.task = runner, nil
     local ok, err = coresume(runner)
     ctx.thread, ctx.task = saved_thread, saved_task
     if not ok then
-      rt.report(ctx.source, ctx.owner, err, runner)
-      rt.after_callback_error(ctx.owner, err)
+      -- Protected: out of memory while reporting must not cut the list short. The dead
+      -- runner may hold what filled the memory: dropped and collected, the report has room.
+      if not pcall(rt.report, ctx.source, ctx.owner, err, runner) then
+        runner = nil
+        collectgarbage("collect")
+        pcall(rt.report, ctx.source, ctx.owner, err)
+      end
+      pcall(rt.after_callback_error, ctx.owner, err)
       if serial_fixed then rt.abort_contained(ctx.owner) end
     elseif costatus(runner) == "suspended" then
       -- A callback waited: the runner now belongs to its task (adopted in task_wait).
@@ -216,6 +233,7 @@ local function run_list(list, n, invoke, body, on_wait, root)
         coclose(runner)
       end
     end
+    ::next_item::
   end
   cur_list, cur_n, cur_i, cur_invoke, serial_base = saved_list, saved_n, saved_i, saved_invoke, saved_base
   serial_fixed, root_fixed, cur_root = saved_fixed, saved_root_fixed, saved_root

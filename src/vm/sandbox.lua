@@ -59,10 +59,14 @@ local base = {}
 
 local guarded_fields = rt.guarded_fields
 local function safe_rawset(t, k, v)
+  if type(t) ~= "table" then arg_error(1, "rawset", "table", t, 2) end
+  if k == nil then error("bad argument #2 to 'rawset' (table index is nil)", 2) end
+  if k ~= k then error("bad argument #2 to 'rawset' (table index is NaN)", 2) end
   if protected[t] then error("cannot modify a read-only table", 2) end
   local guard = guarded_fields[t]
   if guard and guard[k] then error(string.format("rawset cannot set entity field '%s' (assign it normally)", tostring(k)), 2) end
-  return raw_rawset(t, k, v)
+  raw_rawset(t, k, v)
+  return t
 end
 
 local function safe_setmetatable(t, mt)
@@ -108,6 +112,7 @@ end
 -- While a callback is being aborted, Lua would run the message handler inside the count
 -- hook, with hooks off: the script's handler is skipped then (the abort goes on anyway).
 local function safe_xpcall(f, handler, ...)
+  if not rt.is_callable(handler) then arg_error(2, "xpcall", "function", handler, 2) end
   return reraise(raw_xpcall(f, function(m)
     if aborting() then return m end
     return handler(m)

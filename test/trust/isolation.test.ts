@@ -255,7 +255,7 @@ describe('Entity identity cannot be forged', () => {
       const m = await twoMods();
       m.attack(`local e = entities.find("victim_entity") print(pcall(rawset, e, "${key}", 99))`);
       m.steps(12);
-      expect(m.prints.find((p) => p.startsWith('false'))).toMatch(/rawset cannot set entity field/);
+      expect(m.prints.find((p) => p.startsWith('false'))).toMatch(/cannot modify a read-only table/);
       m.expectVictimIntact();
     });
   }
@@ -290,4 +290,107 @@ describe('require after a loading task died', () => {
     expect(m.prints).toContain('loaded\ttrue');
     expect(m.errors).toEqual([]);
   });
+});
+
+describe('Time in C is bounded by the input or charged', () => {
+  const cases: Array<[string, string]> = [
+    ['plain find on a huge subject, in a loop', 'local s = ("a"):rep(8e6) .. "b" while true do s:find("ab", 1, true) end'],
+    ['table.insert trusting a __len of 2^62', 'local t = setmetatable({}, { __len = function() return 1 << 62 end }) table.insert(t, 1, 1)'],
+    ['table.remove trusting a __len of 2^62', 'local t = setmetatable({}, { __len = function() return 1 << 62 end }) table.remove(t, 1)'],
+    ['table.sort trusting a __len of 2^62', 'local t = setmetatable({}, { __len = function() return 1 << 62 end }) table.sort(t)'],
+    ['an unanchored class repetition retried from every start', 'local s = ("x"):rep(1e6) while true do s:find("[^,]+,") end'],
+    ['a repetition before $', 'local s = ("a"):rep(1e6) .. "b" while true do s:find("a*$") end'],
+    ['gmatch, where ^ anchors nothing', 'local s = ("a"):rep(1e6) while true do for m in s:gmatch("^a-b") do end end'],
+    ['a quadratic compile', 'load("return a" .. (" or a"):rep(2e5))'],
+    ['format of huge strings in a loop', 'local s = ("x"):rep(4e6) while true do local _ = string.format("%s%s", s, s) end'],
+    ['upper of a huge string in a loop', 'local s = ("x"):rep(8e6) while true do local _ = s:upper() end'],
+    ['concat of a big table in a loop', 'local t = {} for i = 1, 1e5 do t[i] = "xxxxxxxxxx" end while true do local _ = table.concat(t) end'],
+    ['string arithmetic on a huge numeral', 'local s = ("1"):rep(4e6) while true do local _ = s + 0 end'],
+  ];
+  for (const [name, script] of cases) {
+    it(`stops or refuses ${name}`, async () => {
+      const m = await twoMods({ memoryLimitBytes: 96 * 1024 * 1024 });
+      m.attack(script);
+      m.steps(12);
+      expect(m.errors.length).toBe(1);
+      expect(m.errors[0]!.owner).toBe('script:attack.lua');
+      m.expectVictimIntact();
+    });
+  }
+});
+
+describe('Bad arguments to the sandbox blame the caller', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['string.rep()', /^attack\.lua:1: bad argument #1 to 'string\.rep'/],
+    ['string.find(nil, "x")', /^attack\.lua:1: bad argument #1 to 'string\.find'/],
+    ['string.gsub("x", "x", true)', /^attack\.lua:1: bad argument #3 to 'string\.gsub'/],
+    ['table.move({}, 1, 2^40, 1)', /^attack\.lua:1: .*table\.move/],
+    ['rawset({}, nil, 1)', /^attack\.lua:1: /],
+    ['rawset(task, "x", 1)', /^attack\.lua:1: cannot modify a read-only table/],
+    ['xpcall(print, 42)', /^attack\.lua:1: /],
+  ];
+  for (const [call, pattern] of cases) {
+    it(call, async () => {
+      const m = await twoMods();
+      m.attack(`local _ = ${call}`);
+      expect(m.errors.map((e) => e.message)).toEqual([expect.stringMatching(pattern)]);
+      expect(m.errors[0]!.message).not.toMatch(/moonstep\/|raw_/);
+    });
+  }
+});
+
+describe("Another mod's entities are read-only to a mod", () => {
+  it('reads pass, writes, rawset and destroy are refused', async () => {
+    const m = await twoMods();
+    m.attack(`local e = entities.find("victim_entity")
+      print(e.name, e.id > 0, e:is_alive(), e.n ~= nil, tostring(e):match("victim_entity") ~= nil)
+      print(pcall(function() e.x = 5 end))
+      print(pcall(function() e.n = 0 end))
+      print(pcall(rawset, e, "n", 0))
+      print(pcall(function() e:destroy() end))
+      print(pcall(setmetatable, e, {}))
+      for _, other in ipairs(entities.all()) do pcall(function() other.n = -1 end) end`);
+    m.steps(12);
+    expect(m.prints.slice(0, 6)).toEqual([
+      'victim_entity\ttrue\ttrue\ttrue\ttrue',
+      expect.stringMatching(/^false\tattack\.lua:3: cannot change another mod's entity \(field 'x'\)/),
+      expect.stringMatching(/^false\tattack\.lua:4: cannot change another mod's entity \(field 'n'\)/),
+      expect.stringMatching(/^false\t.*cannot modify a read-only table/),
+      expect.stringMatching(/^false\tattack\.lua:6: cannot destroy another mod's entity/),
+      expect.stringMatching(/^false\t.*cannot change/),
+    ]);
+    m.expectVictimIntact();
+  });
+
+  it('tables in its fields are read-only too', async () => {
+    const m = await twoMods();
+    m.rt.runSource('local e = entities.spawn("counter", { name = "bag" }) e.items = { "sword", { "nested" } }', 'owner.lua', { mod: 'victim' });
+    m.attack(`local e = entities.find("bag")
+      print(e.items[1], e.items[2][1], #e.items)
+      print(pcall(function() e.items[1] = "stick" end))
+      print(pcall(function() e.items[2][1] = "x" end))
+      print(pcall(table.insert, e.items, "x"))`);
+    expect(m.prints.slice(0, 4)).toEqual([
+      'sword\tnested\t2',
+      expect.stringMatching(/^false\t.*cannot change another mod's data/),
+      expect.stringMatching(/^false\t.*cannot change another mod's data/),
+      expect.stringMatching(/^false\t/),
+    ]);
+  });
+
+  it('the game may change every entity', async () => {
+    const m = await twoMods();
+    m.rt.runSource('local e = entities.find("victim_entity") e.x = 3 print(e.x)', 'game.lua');
+    expect(m.prints).toContain('3');
+  });
+});
+
+describe('Entity identity cannot be forged by its own mod either', () => {
+  for (const key of ['id', 'name', 'script', 'destroy', 'is_alive', 'x']) {
+    it(`rawset of '${key}' on an own entity fails`, async () => {
+      const m = await twoMods();
+      m.attack(`local e = entities.spawn("counter") print(pcall(rawset, e, "${key}", 99))`);
+      expect(m.prints[0]).toMatch(/^false\tattack\.lua:1: rawset cannot set entity field/);
+    });
+  }
 });
