@@ -974,6 +974,10 @@ export class Runtime {
         this.queueError(text(1, 64), text(2, errorMessageBytes), text(3, errorMessageBytes), text(4, tracebackBytes), text(5, 16));
         return 0;
       },
+      script_running: (L) => {
+        vm.setScriptRunning(vm.lua.lua_toboolean(L, 1) !== 0);
+        return 0;
+      },
       hook_thread: (L) => {
         vm.hookThread(vm.lua.lua_tothread(L, 1));
         return 0;

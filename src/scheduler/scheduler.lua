@@ -25,6 +25,7 @@ local coresume, costatus, coyield, coclose, coisyieldable =
 local cocreate = rt.thread_new -- every thread is made through the watchdog (see core.lua)
 local watch = rt.watch
 local host_hook_thread = rt.host.hook_thread
+local host_script_running = rt.host.script_running
 local math_floor = math.floor
 local EPS = Q.EPS
 local BAD_YIELD = "coroutine.yield can only be used inside a coroutine the script created " ..
@@ -210,7 +211,9 @@ local function run_list(list, n, invoke, body, on_wait, root)
     owned_threads[runner] = true
     local saved_thread, saved_task = ctx.thread, ctx.task
     ctx.thread, ctx.task = runner, nil
+    if saved_internal then host_script_running(true) end -- (top-level list: scripts get the cap)
     local ok, err = coresume(runner)
+    if saved_internal then host_script_running(false) end -- (the runtime gets its reserve back)
     ctx.thread, ctx.task = saved_thread, saved_task
     if not ok then
       -- Protected: out of memory while reporting must not cut the list short. The dead
@@ -218,7 +221,14 @@ local function run_list(list, n, invoke, body, on_wait, root)
       if not pcall(rt.report, ctx.source, ctx.owner, err, runner) then
         runner = nil
         collectgarbage("collect")
-        pcall(rt.report, ctx.source, ctx.owner, err)
+        rt.report_anyway(ctx.source, ctx.owner, err)
+      end
+      if err == "not enough memory" then
+        -- What the failed callback held is garbage now: collect it before the next callback
+        -- needs the room (Lua's own emergency collection would find it still referenced
+        -- from the dead runner).
+        runner = nil
+        collectgarbage("collect")
       end
       pcall(rt.after_callback_error, ctx.owner, err)
       if serial_fixed then rt.abort_contained(ctx.owner) end
@@ -299,6 +309,7 @@ local function task_finish(t, status)
   t.status = status
   t.wake = false
   task_of_thread[t.co] = nil
+  t.co = false -- a finished task's coroutine (and all its stack holds) can go now, not at the flush
   slot_release(t)
   local on_finish = t.on_finish
   if on_finish then t.on_finish = false; on_finish(t) end
@@ -341,8 +352,16 @@ local function finish_resume(t, co, so, ss, st, sth, ok, what, ...)
   elseif not ok then
     t.error_message = rt.error_text(what)
     -- A task being awaited hands its error to the awaiters (task.await raises it) instead.
-    if not t.waiters or rt.aborting() then rt.report(t.source, t.owner, what, co) end
+    -- Reporting is protected: out of memory there must not leave the task unfinished (its
+    -- dead coroutine, and all it holds, would stay referenced).
+    local reported = true
+    if not t.waiters or rt.aborting() then reported = pcall(rt.report, t.source, t.owner, what, co) end
     task_finish(t, "errored")
+    if not reported then
+      co = nil
+      collectgarbage("collect")
+      rt.report_anyway(t.source, t.owner, what)
+    end
     rt.after_callback_error(t.owner, what)
     rt.abort_contained(t.owner)
   elseif costatus(co) == "dead" then
@@ -656,6 +675,7 @@ function M.step()
   for i = 1, #end_hooks do end_hooks[i]() end
   ctx.owner, ctx.source, ctx.task, ctx.thread = nil, "main", nil, nil
   rt.slot_flush()
+  rt.report_lost_flush()
   if profile then
     profile.inputs = t0 - profile.start
     profile.queue = t1 - t0

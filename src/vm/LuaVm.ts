@@ -124,6 +124,8 @@ export class LuaVm {
   private closed = false;
   private memoryUsedBytes = 0;
   private memoryLimitBytes: number;
+  private scriptRunning = false;
+  private readonly reserveBytes: number;
   private readonly functionPointers: number[] = [];
   private readonly allocatorPointer: number;
   private readonly lenPointer: number;
@@ -134,6 +136,7 @@ export class LuaVm {
 
   private constructor(readonly lua: LuaModule, options: LuaVmOptions) {
     this.memoryLimitBytes = options.memoryLimitBytes ?? Infinity;
+    this.reserveBytes = Math.min(4 * 1024 * 1024, Math.floor(this.memoryLimitBytes / 8));
     const m = lua.module;
     this.direct = m as unknown as DirectExports;
     this.allocatorPointer = m.addFunction((_ud: number, ptr: number, oldSize: number, newSize: number) => {
@@ -145,7 +148,9 @@ export class LuaVm {
         return 0;
       }
       const delta = ptr ? newSize - oldSize : newSize;
-      if (delta > 0 && this.memoryUsedBytes + delta > this.memoryLimitBytes) return 0;
+      // Scripts get the cap; the runtime's own code between callbacks gets a reserve above it,
+      // so that reporting a script's out-of-memory and running the next callback always fit.
+      if (delta > 0 && this.memoryUsedBytes + delta > this.memoryLimitBytes + (this.scriptRunning ? 0 : this.reserveBytes)) return 0;
       const out = m._realloc(ptr, newSize);
       if (out) this.memoryUsedBytes += delta;
       return out;
@@ -174,6 +179,15 @@ export class LuaVm {
   /** Bytes currently allocated by this Lua state. */
   get memoryBytes(): number {
     return this.memoryUsedBytes;
+  }
+
+  /**
+   * Says whether script code runs now (a runner of the scheduler is resumed). While it does,
+   * allocations are capped at the memory limit; outside, the runtime's own code may use a
+   * reserve above it (an eighth of the limit, at most 4 MiB).
+   */
+  setScriptRunning(on: boolean): void {
+    this.scriptRunning = on;
   }
 
   /** Changes the memory cap (bytes); `Infinity` removes it. */

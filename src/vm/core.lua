@@ -76,13 +76,13 @@ end
 --- Adds `item` (a record, or a one-shot timer's id) to what `owner` owns.
 function M.owner_add(owner, item)
   if not owner.alive and not zombies[owner] then
+    zombies[nzombies + 1], zombies[owner] = owner, true
     nzombies = nzombies + 1
-    zombies[nzombies], zombies[owner] = owner, true
   end
   local n = owner.n + 1
   if n > owner.cap then n = owner_compact(owner) + 1 end
+  owner.list[n] = item -- (grown before counted: out of memory here leaves the list as it was)
   owner.n = n
-  owner.list[n] = item
 end
 
 --- Stores `record` (a table with `owner`, `id` and `released` fields) and returns its id.
@@ -230,6 +230,36 @@ function M.report(source, owner, err, thread, kind)
   local tb
   if thread then tb = traceback(thread, nil, 0) else tb = traceback(nil, 2) end
   host.error(source or "main", owner and owner.label or "runtime", message, clean_traceback(tb or ""), kind or "error")
+end
+
+--- Reports an error with no traceback, allocating nothing on the Lua side (every string it
+--- passes exists already): the fallback when a report found no memory.
+function M.report_bare(source, owner, err)
+  local message = type(err) == "string" and err or "(error object)"
+  return host.error(source or "main", owner and owner.label or "runtime", message, "", "error")
+end
+
+-- Reports that could not be made at all (not even bare: no memory for the call): counted
+-- here (no allocation) and reported at the end of the step (M.report_lost_flush).
+local lost = { n = 0, source = false, owner = false }
+
+--- Reports `err` however little memory there is: fully, bare, or counted for the step's end.
+function M.report_anyway(source, owner, err, thread)
+  if pcall(M.report, source, owner, err, thread) then return end
+  if pcall(M.report_bare, source, owner, err) then return end
+  lost.n = lost.n + 1
+  if not lost.owner then lost.source, lost.owner = source or "main", owner or false end
+end
+
+--- Called by the step's end (the runtime's code, with its memory reserve): reports the
+--- reports that were lost for lack of memory, if any.
+function M.report_lost_flush()
+  local n = lost.n
+  if n == 0 then return end
+  local owner = lost.owner
+  lost.n, lost.source, lost.owner = 0, false, false
+  host.error("main", owner and owner.label or "runtime",
+    string.format("not enough memory (%d error report(s) of this step could not be made: the heap was full)", n), "", "error")
 end
 
 --- Cancels one slot record (timer, task, connection, host call) or one-shot timer id. True
