@@ -911,6 +911,7 @@ export class Runtime {
       const passed = budget.exhausted;
       if (passed && budget.limits[passed] < this.quotas.conversion[passed]) {
         const which = room < quotaRoom ? `the pending host calls' arguments would pass limits.hostCallBytesPending` : this.quotas.roomMessage(channel, L);
+        this.overQuota(L);
         throw new HostFunctionError(`${what}: quota exceeded: ${which}`, 1);
       }
       if (error instanceof ValueConversionError) throw new Error(`${what}: ${error.message.replace(/^moonstep: /, '')}`);
@@ -926,9 +927,21 @@ export class Runtime {
     try {
       this.quotas.charge(channel, bytes, L);
     } catch (error) {
-      if (error instanceof QuotaExceeded) throw new HostFunctionError(`${what}: quota exceeded: ${error.message}`, level);
+      if (error instanceof QuotaExceeded) {
+        this.overQuota(L);
+        throw new HostFunctionError(`${what}: quota exceeded: ${error.message}`, level);
+      }
       throw error;
     }
+  }
+
+  /** Applies the runaway policy to the owner running on `L` that went over a quota (once a step). */
+  private overQuota(L: number): void {
+    const { vm } = this;
+    const top = vm.top(L);
+    vm.pushRef(this.entries.over_quota!, L);
+    vm.pcall(0, 0, L);
+    vm.setTop(top, L);
   }
 
   /** Identity of the owner whose callback is running (`rt.ctx.owner`), for per-owner quotas. */

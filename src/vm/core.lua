@@ -314,6 +314,20 @@ function M.mod_disable(mod, why)
   M.warn("mod '" .. mod.name .. "' was disabled: " .. why)
 end
 
+--- The running owner went over a quota of what crosses to the host (prints, emits, host
+--- calls, errors): the runaway policy applies to it as to a callback that ran away (a mod's
+--- 'disable-mod' disables the mod; 'disable-entity' an entity; 'disable-owner' any owner).
+function M.entry.over_quota()
+  local owner = ctx.owner
+  if not owner or owner.disabled then return end
+  local mod = owner.mod
+  local policy = mod.policy or M.runaway_policy
+  local why = "it went over a quota of what scripts may hand the game per step"
+  if policy == "disable-mod" then return M.mod_disable(mod, why) end
+  if policy == "continue" or (policy == "disable-entity" and owner.kind ~= "entity") then return end
+  disable_owner(owner, why)
+end
+
 --- Called after a callback failed; applies the runaway policy (once per aborted callback,
 --- to the owner whose code spent the budget).
 function M.after_callback_error(owner, err)

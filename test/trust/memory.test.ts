@@ -29,3 +29,28 @@ describe('Out of memory in one mod', () => {
     });
   }
 });
+
+describe('A mod that floods the host', () => {
+  it('gets a quota error at its line, and its runaway policy (disable-mod) applies', async () => {
+    const m = await twoMods();
+    m.attack('setInterval(function() local s = ("x"):rep(1 << 20) for i = 1, 1e6 do print(s) end end, 16)');
+    m.steps(12);
+    expect(m.errors[0]!.message).toMatch(/^attack\.lua:1: print: quota exceeded/);
+    expect(m.warnings.some((w) => /mod 'attacker' was disabled: it went over a quota/.test(w))).toBe(true);
+    expect(m.errors).toHaveLength(1); // disabled: its interval runs no more
+    m.expectVictimIntact();
+  });
+
+  it('as an entity of the game, that entity is disabled (policy disable-entity)', async () => {
+    const m = await twoMods();
+    m.rt.addScriptRoot(new (await import('../../src/index')).MapScriptLoader({
+      'flood.lua': 'return { update = function(self) local s = ("x"):rep(1 << 20) for i = 1, 100 do events.emit("big", s) end end }',
+    }));
+    m.rt.on('lua:big', () => {});
+    m.rt.runSource('entities.spawn("flood", { name = "flood" })', 'game.lua');
+    m.steps(12);
+    expect(m.errors).toHaveLength(1);
+    expect(m.warnings.some((w) => /entity:flood#\d+ was disabled: it went over a quota/.test(w))).toBe(true);
+    m.expectVictimIntact();
+  });
+});
