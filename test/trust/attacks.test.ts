@@ -3,6 +3,7 @@
 // keeps its promise (the steps complete, the victim is intact, errors are typed, the host
 // never throws). Tests that hang the process are kept as it.skip with a "HANGS:" note.
 import { describe, expect, it } from 'vitest';
+import { MapScriptLoader } from '../../src/index';
 import { twoMods, type TwoMods } from './harness';
 
 /** Errors whose owner is not the attacker's (its scripts and its entities). */
@@ -647,5 +648,46 @@ describe('The watchdog inside the runtime\'s critical sections', () => {
     m.steps(12);
     expect(m.errors.map((e) => e.kind)).toEqual(['timeout']);
     expectSafe(m);
+  });
+});
+
+describe('Whose share of the step pays for the attacker\'s work', () => {
+  /** The harness with five more (idle) mods: each mod's share of the step (10⁷ / 8) is then
+   *  smaller than one callback's budget (2·10⁶), as in any game with six mods or more. */
+  const sevenMods = (attackerModules: Record<string, string> = {}) => twoMods({
+    mods: [
+      { name: 'attacker', scripts: [new MapScriptLoader(attackerModules, 'attacker')] },
+      { name: 'victim', scripts: [new MapScriptLoader({}, 'victim')] },
+      ...['m1', 'm2', 'm3', 'm4', 'm5'].map((name) => ({ name, scripts: [] })),
+    ],
+  });
+
+  it('a handler of the victim\'s event that stays under the callback budget does not use up the victim\'s share (7 mods)', async () => {
+    const m = await sevenMods();
+    m.attack('events.on("victim_ping", function() for j = 1, 1.8e6 do end end)');
+    m.steps(12);
+    expectSafe(m);
+  });
+
+  it('an entity on_event under the callback budget does not use up the victim\'s share when the victim emits (7 mods)', async () => {
+    const m = await sevenMods({ 'hog.lua': 'return { on_event = function(self, name) if name == "victim_ping" then for j = 1, 1.8e6 do end end end }' });
+    m.attack('entities.spawn("hog", { name = "hog" })');
+    m.steps(12);
+    expectSafe(m);
+  });
+
+  it('a trigger area whose on_enter burns under the budget is not charged to the victim\'s entity inside it (7 mods)', async () => {
+    const m = await sevenMods({ 'area.lua': 'return { on_enter = function(self, other) for j = 1, 1.8e6 do end end }' });
+    m.attack('setInterval(function() entities.spawn("area", { name = "area", x = 0, y = 0, width = 10, height = 10 }) end, 16)');
+    m.steps(12);
+    expectSafe(m);
+  });
+
+  it('looping handlers of the victim\'s event from a mod with policy "continue" do not disable the victim', async () => {
+    const m = await twoMods({}, {}, 'continue');
+    m.attack('for i = 1, 3 do events.on("victim_ping", function() while true do end end) end');
+    m.steps(12);
+    expectSafe(m);
+    expect(m.errors.every((e) => e.owner === 'script:attack.lua')).toBe(true);
   });
 });
