@@ -4,7 +4,7 @@
 // never throws). Tests that hang the process are kept as it.skip with a "HANGS:" note.
 import { describe, expect, it } from 'vitest';
 import { MapScriptLoader } from '../../src/index';
-import { twoMods, type TwoMods } from './harness';
+import { GAME_MODULES, twoMods, type TwoMods } from './harness';
 
 /** Errors whose owner is not the attacker's (its scripts and its entities). */
 function foreignErrors(m: TwoMods) {
@@ -689,5 +689,28 @@ describe('Whose share of the step pays for the attacker\'s work', () => {
     m.steps(12);
     expectSafe(m);
     expect(m.errors.every((e) => e.owner === 'script:attack.lua')).toBe(true);
+  });
+});
+
+describe('Making the victim\'s own code run until it is blamed', () => {
+  it('an emit loop on an event whose victim handler does real work is blamed on the emitter', async () => {
+    const m = await twoMods();
+    m.rt.runSource('events.on("work", function() local s = 0 for i = 1, 300 do s = s + i end end)', 'victim2.lua', { mod: 'victim' });
+    m.attack('while true do events.emit("work") end');
+    m.steps(12);
+    expectSafe(m);
+    expect(m.errors.map((e) => [e.kind, e.owner])).toEqual([['timeout', 'script:attack.lua']]);
+  });
+
+  it('an entity:send loop to the victim\'s entity is blamed on the sender', async () => {
+    const m = await twoMods({
+      scriptRoots: [new MapScriptLoader({ ...GAME_MODULES,
+        'listener.lua': 'return { on_event = function(self, name) local s = 0 for i = 1, 300 do s = s + i end end }' }, 'game')],
+    });
+    m.rt.runSource('entities.spawn("listener", { name = "listener" })', 'victim2.lua', { mod: 'victim' });
+    m.attack('local e = entities.find("listener") while true do e:send("poke") end');
+    m.steps(12);
+    expectSafe(m);
+    expect(m.errors.map((e) => [e.kind, e.owner])).toEqual([['timeout', 'script:attack.lua']]);
   });
 });
