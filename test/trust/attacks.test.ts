@@ -714,3 +714,47 @@ describe('Making the victim\'s own code run until it is blamed', () => {
     expect(m.errors.map((e) => [e.kind, e.owner])).toEqual([['timeout', 'script:attack.lua']]);
   });
 });
+
+describe('After memory pressure ends', () => {
+  it('the victim\'s interval, entity and handlers work again once the attacker lets go', async () => {
+    const m = await twoMods();
+    m.attack(`local head = nil
+      for _, size in ipairs({ 1 << 20, 1 << 16, 1 << 12, 1 << 8, 16, 1 }) do
+        pcall(function() while true do head = { head, ("x"):rep(size) } keep = head end end)
+      end`);
+    m.steps(10);
+    m.attack('keep = nil', 'release.lua');
+    m.rt.collectGarbage();
+    m.steps(2);
+    const from = m.prints.length;
+    m.rt.runSource(`local me = entities.find("victim_entity")
+      local n0, ticks, heard = me.n, 0, 0
+      events.on("after", function() heard = heard + 1 end)
+      setInterval(function() ticks = ticks + 1 events.emit("after") end, 16)
+      setTimeout(function() print("after", me:is_enabled(), me.n - n0, ticks, heard) end, 200)`, 'after.lua', { mod: 'victim' });
+    m.steps(20);
+    const line = m.prints.slice(from).find((p) => p.startsWith('after'));
+    expect(line).toMatch(/^after\ttrue\t1[12]\t1[12]\t1[12]$/);
+    expect(victimDisabled(m)).toEqual([]);
+  });
+});
+
+describe('Coroutines shared between a script\'s tasks', () => {
+  it('resuming a coroutine that waits inside another task does not break the scheduler for others', async () => {
+    const m = await twoMods({}, {}, 'continue');
+    m.attack(`local co = coroutine.create(function() while true do task.wait(0.05) events.wait("nothing", 0.02) end end)
+      task.spawn(function() while true do print(coroutine.resume(co)) task.wait() end end)
+      setInterval(function() for i = 1, 3 do pcall(coroutine.resume, co, "forged") end end, 16)`);
+    m.steps(30);
+    expectSafe(m);
+  });
+
+  it('a wrapped coroutine that waits, resumed from a timer that is not a task, fails cleanly', async () => {
+    const m = await twoMods();
+    m.attack(`local f = coroutine.wrap(function() while true do task.wait() end end)
+      setInterval(function() pcall(f) end, 16)
+      table.sort({ 3, 2, 1 }, function(a, b) pcall(f) return a < b end)`);
+    m.steps(20);
+    expectSafe(m);
+  });
+});
