@@ -758,3 +758,35 @@ describe('Coroutines shared between a script\'s tasks', () => {
     expectSafe(m);
   });
 });
+
+describe('Many cheap subscriptions to the victim\'s event', () => {
+  it('20,000 empty handlers on the victim\'s event do not get the victim blamed or disabled', async () => {
+    const m = await twoMods();
+    // 5,000 a step (20,000 in one callback would be over the attacker's own budget).
+    m.attack(`local n, id = 0, nil
+      id = setInterval(function()
+        for i = 1, 5000 do events.on("victim_ping", function() end) end
+        n = n + 1 if n == 4 then clearInterval(id) end
+      end, 16)`);
+    m.steps(12);
+    expectSafe(m);
+  });
+
+  it('20,000 tasks waiting for the victim\'s event do not get the victim blamed or disabled', async () => {
+    const m = await twoMods();
+    m.attack(`local n, id = 0, nil
+      id = setInterval(function()
+        for i = 1, 5000 do task.spawn(function() while true do events.wait("victim_ping") end end) end
+        n = n + 1 if n == 4 then clearInterval(id) end
+      end, 16)`);
+    m.steps(12);
+    expectSafe(m);
+  });
+
+  it('20,000 entities with an empty on_event do not get the victim blamed or disabled', async () => {
+    const m = await twoMods({}, { 'ear.lua': 'return { on_event = function() end }' });
+    m.attack('setInterval(function() for i = 1, 4000 do entities.spawn("ear") end end, 16) setTimeout(function() print("ears", entities.count()) end, 100)');
+    m.steps(12);
+    expectSafe(m);
+  });
+});
