@@ -790,3 +790,42 @@ describe('Many cheap subscriptions to the victim\'s event', () => {
     expectSafe(m);
   });
 });
+
+describe('Runtime bookkeeping the attacker can make long', () => {
+  it('disabling a mod that holds 20,000 connections to one event does not freeze the step', async () => {
+    const m = await twoMods();
+    m.attack(`local k, id = 0, nil
+      id = setInterval(function()
+        for i = 1, 10000 do events.on("spam", print) k = k + 1 end
+        if k >= 20000 then clearInterval(id) setTimeout(function() while true do end end, 50) end
+      end, 16)`);
+    let slowest = 0;
+    for (let i = 0; i < 12; i++) {
+      const t = performance.now();
+      m.steps(1);
+      slowest = Math.max(slowest, performance.now() - t);
+    }
+    expect(m.errors.map((e) => e.kind)).toEqual(['timeout']);
+    expect(slowest).toBeLessThan(1000);
+    expectSafe(m);
+  }, 120_000);
+
+  it('destroying an entity that holds 20,000 connections to one event does not freeze the step', async () => {
+    const m = await twoMods({}, { 'hub.lua': `return { init = function(self)
+        local k, id = 0, nil
+        id = setInterval(function()
+          for i = 1, 10000 do events.on("spam", print) k = k + 1 end
+          if k >= 20000 then clearInterval(id) end
+        end, 16)
+      end }` });
+    m.attack('local e = entities.spawn("hub") setTimeout(function() e:destroy() end, 100)');
+    let slowest = 0;
+    for (let i = 0; i < 12; i++) {
+      const t = performance.now();
+      m.steps(1);
+      slowest = Math.max(slowest, performance.now() - t);
+    }
+    expect(slowest).toBeLessThan(1000);
+    expectSafe(m);
+  }, 120_000);
+});
