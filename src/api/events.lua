@@ -27,15 +27,29 @@ Connection.__newindex = function() error("connections are read-only", 2) end
 Connection.__metatable = "connection"
 Connection.__tostring = function(c) return "connection to '" .. conn_of[c].name .. "'" end
 
+-- A disconnected record stays in its event's list, skipped (it is released), until half the
+-- list is dead: then the list is rebuilt in one pass. Cancelling n connections costs O(n), not
+-- O(n^2) (removing each from the middle of a long list would).
+local dead = {} -- event name -> released records still in its list
 local function disconnect(record)
   if record.released then return false end
   rt.slot_release(record)
-  local list = handlers[record.name]
+  local name = record.name
+  local list = handlers[name]
   if list then
-    for i = 1, #list do
-      if list[i] == record then table.remove(list, i); break end
+    local d = (dead[name] or 0) + 1
+    local n = #list
+    if d * 2 >= n then
+      local kept = {}
+      for i = 1, n do
+        local r = list[i]
+        if not r.released then kept[#kept + 1] = r end
+      end
+      if #kept == 0 then handlers[name], dead[name] = nil, nil
+      else handlers[name], dead[name] = kept, nil end
+    else
+      dead[name] = d
     end
-    if #list == 0 then handlers[record.name] = nil end
   end
   return true
 end
@@ -49,6 +63,10 @@ function connection_methods.disconnect(c)
 end
 
 local function connect(name, fn, once, waiter)
+  if fn and type(fn) ~= "function" then -- a callable table: a coroutine needs a function
+    local callable = fn
+    fn = function(...) return callable(...) end
+  end
   local record = { kind = "connection", name = name, fn = fn, once = once, waiter = waiter,
                    owner = rt.ctx.owner }
   rt.slot_new(record)
@@ -68,11 +86,31 @@ local function check_name(name, fname)
 end
 
 --- Delivers an event to the Lua handlers subscribed to `name` (not to the host).
+-- Runs one handler as a task of its owner (the new thread's first period is charged to it).
+-- (The thread is made in a function of its own, so no register of start_handler holds it:
+-- a handler that dies out of memory leaves nothing referencing its stack.)
+local new_handler_task = rt.critical(function(record)
+  local saved = rt.ctx.owner
+  rt.ctx.owner = record.owner
+  local t = sched.task_new(thread_new(record.fn), "event")
+  rt.ctx.owner = saved
+  return t
+end)
+
+local start_handler = rt.critical(function(record, args)
+  sched.resume_task(new_handler_task(record), unpack(args, 1, args.n))
+end)
+
 local function dispatch(name, args)
   local list = handlers[name]
   local snapshot = list and table.move(list, 1, #list, 1, {}) or {}
+  local foreign = sched.is_foreign
   for i = 1, #snapshot do
     local record = snapshot[i]
+    local mod = record.owner and record.owner.mod
+    -- Another mod's handler costs this emit only this check when that mod is over its
+    -- share of the step or disabled (it runs nothing more in it).
+    if mod and (mod.over or mod.disabled) and foreign(record.owner) then goto skip end
     if not record.released then
       if record.once or record.waiter then disconnect(record) end
       local waiter = record.waiter
@@ -81,15 +119,14 @@ local function dispatch(name, args)
           sched.cancel_wake(waiter)
           sched.resume_task(waiter, unpack(args, 1, args.n))
         end
+      elseif foreign(record.owner) then
+        -- Another mod's handler: a callback of its own (its mod pays, an abort stays in it).
+        sched.as_own_callback(record.owner, start_handler, record, args)
       else
-        local co = thread_new(record.fn) -- (its first period is charged to the emitter)
-        local saved = rt.ctx.owner
-        rt.ctx.owner = record.owner
-        local t = sched.task_new(co, "event")
-        rt.ctx.owner = saved
-        sched.resume_task(t, unpack(args, 1, args.n))
+        start_handler(record, args)
       end
     end
+    ::skip::
   end
   local hook = M.after_dispatch
   if hook then hook(name, args) end

@@ -196,14 +196,26 @@ end
 
 --- Runs hook `name` of entity `e` as a task owned by the entity (it may wait). Returns the
 --- task record, or nil if there is no such hook.
-local function run_hook(e, name, ...)
-  local fn = e.behaviour.hooks[name]
-  if not fn or e.owner.disabled then return end
+local function start_hook(e, fn, name, ...)
   local saved = ctx.owner
   ctx.owner = e.owner
   local t = sched.spawn(fn, name, e.self, ...)
   ctx.owner = saved
   return t
+end
+
+local function run_hook(e, name, ...)
+  local fn = e.behaviour.hooks[name] -- (a plain table of functions: see compile_behaviour)
+  if not fn or e.owner.disabled then return end
+  if sched.is_foreign(e.owner) then
+    -- Another mod's entity: its hook is a callback of its own (its mod pays for it); a mod
+    -- over its share of the step runs nothing more in it.
+    if e.owner.mod.over then return end
+    local t
+    sched.as_own_callback(e.owner, function(...) t = start_hook(e, fn, name, ...) end, ...)
+    return t
+  end
+  return start_hook(e, fn, name, ...)
 end
 
 --- Compiles and runs a behaviour chunk; returns its hooks table and the set of modules it
@@ -223,11 +235,20 @@ local function compile_behaviour(source, chunkname, mod)
     return nil, string.format("%s: a behaviour script must return a table of hooks (init, update, final, on_event, " ..
       "on_reload); it returned %s", chunkname, describe(hooks))
   end
+  -- The hooks are read once, here (a script's metatable may supply them: inheritance works),
+  -- into a plain table of functions: the runtime never runs script code to find a hook later,
+  -- and a callable table becomes a function.
+  local plain = {}
   for _, hook in ipairs(HOOKS) do
     local v = hooks[hook]
     if v ~= nil and not rt.is_callable(v) then
       return nil, string.format("%s: hook '%s' must be a function (got %s)", chunkname, hook, describe(v))
     end
+    if v ~= nil and type(v) ~= "function" then
+      local callable = v
+      v = function(...) return callable(...) end
+    end
+    plain[hook] = v
   end
   if mistakes.enabled then
     for k, v in pairs(hooks) do
@@ -238,7 +259,7 @@ local function compile_behaviour(source, chunkname, mod)
       end
     end
   end
-  return hooks, requires
+  return plain, requires
 end
 
 --- The behaviour for script `name`, loading it once; errors at `level` when it cannot.

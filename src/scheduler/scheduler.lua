@@ -276,6 +276,27 @@ function M.call_guarded(fn, ...)
   return table.unpack(results, 1, results.n)
 end
 
+--- True if work of `owner` started now would run inside another mod's callback.
+function M.is_foreign(owner)
+  if internal or not owner then return false end
+  local root = M.root_owner() or ctx.owner
+  return root ~= nil and root.mod ~= owner.mod
+end
+
+--- Runs `f(...)` as a callback of its own, owned by `owner`: its own serial (budget, blame)
+--- and its mod's share, inside the callback running now. For another mod's event handlers
+--- and entity hooks that an emit or a send runs: each mod pays for its own code, and an abort
+--- of one stays in it. `f` must not raise (it starts tasks).
+function M.as_own_callback(owner, f, ...)
+  local saved_fixed, saved_root = serial_fixed, root_fixed
+  local s1, s2, s3, s4 = rt.watch_save()
+  serial_count = serial_count + 1
+  serial_fixed, root_fixed = serial_count, owner
+  f(...)
+  serial_fixed, root_fixed = saved_fixed, saved_root
+  rt.watch_restore(s1, s2, s3, s4)
+end
+
 --- Runs the update phase over `list[1..n]` (entity records) with step length `dt`.
 --- `ready_check(record, frame)` decides for records not flagged `ready`; `on_wait(record,
 --- task)` is told when an update waited.
@@ -353,15 +374,18 @@ local function finish_resume(t, co, so, ss, st, sth, ok, what, ...)
     t.error_message = rt.error_text(what)
     -- A task being awaited hands its error to the awaiters (task.await raises it) instead.
     -- Reporting is protected: out of memory there must not leave the task unfinished (its
-    -- dead coroutine, and all it holds, would stay referenced).
+    -- dead coroutine, and all it holds, would stay referenced). Out of memory, the task lets
+    -- go of its coroutine first (no allocation) and the heap is collected before anything
+    -- else allocates; the report then has no traceback.
+    if what == "not enough memory" then
+      task_of_thread[co] = nil
+      t.co, co = false, nil
+      collectgarbage("collect")
+    end
     local reported = true
     if not t.waiters or rt.aborting() then reported = pcall(rt.report, t.source, t.owner, what, co) end
     task_finish(t, "errored")
-    if not reported then
-      co = nil
-      collectgarbage("collect")
-      rt.report_anyway(t.source, t.owner, what)
-    end
+    if not reported then rt.report_anyway(t.source, t.owner, what) end
     rt.after_callback_error(t.owner, what)
     rt.abort_contained(t.owner)
   elseif costatus(co) == "dead" then
@@ -711,7 +735,8 @@ end
 -- Bookkeeping the watchdog never cuts half way (none runs script code on its own thread).
 for _, fn in ipairs({ M.task_new, M.task_finish, M.after_yield, M.resume_task, M.spawn, M.wake_at,
   M.wait_until_key, M.cancel_wake, M.suspend, M.current_task, M.wake_next_step, M.task_cancel, M.timer_new, M.timer_cancel,
-  M.defer, M.run_from_host, M.call_guarded, M.run_updates, M.step, finish_resume, invoke_wake }) do
+  M.defer, M.run_from_host, M.call_guarded, M.run_updates, M.step, finish_resume, invoke_wake,
+  M.as_own_callback }) do
   rt.critical(fn)
 end
 

@@ -481,7 +481,9 @@ local function abort(s, level, why, blame, share_of)
   local _, ismain = corunning()
   if ismain then return end
   if deferred_abort or in_critical(level) then
-    retry = true
+    -- (A mod over its share is stopped at its threads' next ticks, short in tight mode; a
+    -- retry at every instruction would mostly land in the code of the mods it runs inside.)
+    if not share_of then retry = true end
     return
   end
   if watch.aborting ~= s then
@@ -589,6 +591,15 @@ function M.abort_contained(owner)
   watch.aborting, watch.blame = nil, nil
 end
 
+--- The running callback's accounts, saved while another mod's callback runs inside it (see
+--- scheduler.as_own_callback), and put back after.
+function M.watch_save()
+  return watch.seen, watch.used, watch.spent, watch.root
+end
+function M.watch_restore(seen, used, spent, root)
+  watch.seen, watch.used, watch.spent, watch.root = seen, used, spent, root
+end
+
 --- True while the running callback is being aborted by the watchdog.
 function M.aborting()
   return watch.aborting ~= nil and watch.aborting == M.scheduler.serial()
@@ -623,6 +634,7 @@ function M.mod_new(name, step_budget, policy)
   local mod = M.mods[name]
   if not mod then
     mod = { name = name, step_used = 0, over = false, over_reported = false, disabled = false, policy = false,
+
             step_budget = 5e7, owners = setmetatable({}, { __mode = "k" }),
             loaded = {}, loading = {}, behaviours = {} }
     M.mods[name] = mod
