@@ -852,21 +852,27 @@ function S.byte(s, i, j)
   return byte_slow(s, i, j)
 end
 
-function S.char(...)
-  local n = select("#", ...)
-  if n == 1 then
-    local c = ...
-    if math_type(c) == "integer" and c >= 0 and c <= 255 then return s_char(c) end
+--- string.char and utf8.char: code points 0..max, each checked here (C would stop at the first
+--- bad one with our internal position), charged per value.
+local function char_maker(fname, max, cfn)
+  return function(...)
+    local n = select("#", ...)
+    if n == 1 then
+      local c = ...
+      if math_type(c) == "integer" and c >= 0 and c <= max then return cfn(c) end
+    end
+    charge_elements(n)
+    local args = { ... }
+    for k = 1, n do
+      local c = args[k]
+      if math_type(c) ~= "integer" then c = to_int(c, k, fname) end
+      if c < 0 or c > max then bad(k, fname, "value out of range", 2) end
+    end
+    return cfn(...)
   end
-  charge_elements(n)
-  local args = { ... }
-  for k = 1, n do
-    local c = args[k]
-    if math_type(c) ~= "integer" then c = to_int(c, k, "string.char") end
-    if c < 0 or c > 255 then bad(k, "string.char", "value out of range", 2) end
-  end
-  return s_char(...)
 end
+
+S.char = char_maker("string.char", 255, s_char)
 
 -- string.format: formats are parsed once (cached) into the argument kind each conversion
 -- needs; a call whose arguments all have that kind runs C directly, anything else goes
@@ -1257,21 +1263,7 @@ end
 
 local U = { charpattern = utf8.charpattern }
 
-function U.char(...)
-  local n = select("#", ...)
-  if n == 1 then
-    local c = ...
-    if math_type(c) == "integer" and c >= 0 and c <= 0x7FFFFFFF then return u_char(c) end
-  end
-  charge_elements(n)
-  local args = { ... }
-  for k = 1, n do
-    local c = args[k]
-    if math_type(c) ~= "integer" then c = to_int(c, k, "utf8.char") end
-    if c < 0 or c > 0x7FFFFFFF then bad(k, "utf8.char", "value out of range", 2) end
-  end
-  return u_char(...)
-end
+U.char = char_maker("utf8.char", 0x7FFFFFFF, u_char)
 
 function U.codepoint(s, i, j, lax)
   if type(s) ~= "string" then s = to_str(s, 1, "utf8.codepoint") end
