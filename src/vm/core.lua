@@ -475,7 +475,11 @@ local host_hook_period = host.hook_period
 -- again: critical sections are short, so the abort lands as soon as one is left (a longer
 -- retry period could keep landing in the same place of a loop, in step with it).
 local deferred_abort = false -- true while charging where an abort must not be raised
-local retry = false          -- set when an abort waits: the next tick comes one instruction on
+local retry = false          -- set when an abort waits: the next tick comes soon
+-- How soon: 1 instruction after the first wait, doubling while it keeps waiting (a long
+-- critical section, such as destroying an entity that holds many connections, then costs a
+-- few ticks, not one per instruction), back to 1 once an abort lands.
+local retry_period = 1
 
 local function abort(s, level, why, blame, share_of)
   local _, ismain = corunning()
@@ -499,6 +503,7 @@ local function abort(s, level, why, blame, share_of)
     end
     watch.blame = blame
   end
+  retry_period = 1
   host_hook_period(64) -- while the abort unwinds, handlers that loop are stopped soon
   error(string_format("%s: script stopped: %s", script_location(), watch.why), 0)
 end
@@ -547,7 +552,8 @@ function M.watch_tick(n)
   retry = false
   account(n, 2)
   if retry then
-    host_hook_period(1)
+    host_hook_period(retry_period)
+    if retry_period < 4096 then retry_period = retry_period * 2 end
   elseif watch.tight then
     host_hook_period(watch.first_period) -- a mod is over its share: its work stops soon
   end

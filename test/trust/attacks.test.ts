@@ -865,8 +865,9 @@ describe('Runtime bookkeeping the attacker can make long', () => {
     expectSafe(m);
   }, 120_000);
 
-  // OPEN: cancelling 20,000 connections in one destroy takes about 2 s (the owner's records are cancelled one by one).
-  it.skip('destroying an entity that holds 20,000 connections to one event does not freeze the step', async () => {
+  // Took 1.7 s before: the abort, deferred through the long critical section, was retried at
+  // every instruction; the retry period now doubles while it waits.
+  it('destroying an entity that holds 20,000 connections to one event does not freeze the step', async () => {
     const m = await twoMods({}, { 'hub.lua': `return { init = function(self)
         local k, id = 0, nil
         id = setInterval(function()
