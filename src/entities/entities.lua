@@ -211,9 +211,7 @@ local function run_hook(e, name, ...)
     -- Another mod's entity: its hook is a callback of its own (its mod pays for it); a mod
     -- over its share of the step runs nothing more in it.
     if e.owner.mod.over then return end
-    local t
-    sched.as_own_callback(e.owner, function(...) t = start_hook(e, fn, name, ...) end, ...)
-    return t
+    return sched.as_own_callback(e.owner, start_hook, e, fn, name, ...)
   end
   return start_hook(e, fn, name, ...)
 end
@@ -644,9 +642,17 @@ end
 function M.broadcast(name, args)
   iterating = iterating + 1
   local n = norder -- entities spawned by a handler hear the next event
+  local emitter = sched.root_owner() or ctx.owner
+  local emitter_mod = emitter and emitter.mod
   for i = 1, n do
     local e = order[i]
-    if e.alive and e.behaviour.hooks.on_event then run_hook(e, "on_event", name, table.unpack(args, 1, args.n)) end
+    if e.alive then
+      local mod = e.owner.mod
+      -- (Another mod's entities cost this emit one check once that mod is over its share.)
+      if (mod == emitter_mod or not (mod.over or mod.disabled)) and e.behaviour.hooks.on_event then
+        run_hook(e, "on_event", name, table.unpack(args, 1, args.n))
+      end
+    end
   end
   iterating = iterating - 1
 end

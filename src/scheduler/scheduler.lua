@@ -292,9 +292,10 @@ function M.as_own_callback(owner, f, ...)
   local s1, s2, s3, s4 = rt.watch_save()
   serial_count = serial_count + 1
   serial_fixed, root_fixed = serial_count, owner
-  f(...)
+  local r = f(...)
   serial_fixed, root_fixed = saved_fixed, saved_root
   rt.watch_restore(s1, s2, s3, s4)
+  return r
 end
 
 --- Runs the update phase over `list[1..n]` (entity records) with step length `dt`.
