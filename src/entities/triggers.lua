@@ -5,6 +5,7 @@
 local rt = ...
 local sched = rt.scheduler
 local ents = rt.entities
+local ctx = rt.ctx
 local handle_for = ents.handle_for
 
 local M = {}
@@ -16,7 +17,8 @@ local run_hook = ents.run_hook
 
 --- One trigger's step: which entities are inside its rectangle now, against the last step.
 local function check_trigger(trigger)
-  if not trigger.alive or trigger.owner.disabled then return end
+  if not trigger.alive or trigger.owner.disabled or trigger.owner.mod.over then return end
+  ctx.owner = trigger.owner -- the area's check is its own mod's work (its budget, its share)
   local tv = trigger.view
   local half_w, half_h = abs(tv.width or 0) / 2, abs(tv.height or 0) / 2
   local tx, ty = tv.x, tv.y
@@ -68,7 +70,7 @@ sched.on_update_phase(function()
   rt.ctx.source = "trigger"
   ents.hold(1)
   -- Each trigger's checks and hooks run as one callback (one instruction budget).
-  sched.run_list(triggers, kept, check_trigger)
+  sched.run_list(triggers, kept, check_trigger, nil, nil, sched.root_of_record)
   ents.hold(-1)
 end)
 

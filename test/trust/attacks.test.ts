@@ -614,8 +614,7 @@ describe('Code of the attacker\'s that runtime code calls inside the victim\'s w
     });
   }
 
-  // OPEN: an area's checks of another mod's entities are not yet charged to the area's own mod.
-  it.skip('trigger areas checked after the victim\'s update are charged to their own mod, not the victim', async () => {
+  it('trigger areas checked after the victim\'s update are charged to their own mod, not the victim', async () => {
     const m = await twoMods({}, {
       'area.lua': 'return { on_enter = function() end }',
       'rock.lua': 'return {}',
