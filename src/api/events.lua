@@ -104,13 +104,14 @@ end)
 local function dispatch(name, args)
   local list = handlers[name]
   local snapshot = list and table.move(list, 1, #list, 1, {}) or {}
-  local foreign = sched.is_foreign
+  local emitter_mod = sched.running_mod()
   for i = 1, #snapshot do
     local record = snapshot[i]
     local mod = record.owner and record.owner.mod
+    local foreign = emitter_mod ~= nil and mod ~= nil and mod ~= emitter_mod
     -- Another mod's handler costs this emit only this check when that mod is over its
     -- share of the step or disabled (it runs nothing more in it).
-    if mod and (mod.over or mod.disabled) and foreign(record.owner) then goto skip end
+    if foreign and (mod.over or mod.disabled) then goto skip end
     if not record.released then
       if record.once or record.waiter then disconnect(record) end
       local waiter = record.waiter
@@ -119,9 +120,9 @@ local function dispatch(name, args)
           sched.cancel_wake(waiter)
           sched.resume_task(waiter, unpack(args, 1, args.n))
         end
-      elseif foreign(record.owner) then
+      elseif foreign then
         -- Another mod's handler: a callback of its own (its mod pays, an abort stays in it).
-        sched.as_own_callback(record.owner, start_handler, record, args)
+        sched.as_own_callback(record.owner, emitter_mod, start_handler, record, args)
       else
         start_handler(record, args)
       end

@@ -207,11 +207,12 @@ end
 local function run_hook(e, name, ...)
   local fn = e.behaviour.hooks[name] -- (a plain table of functions: see compile_behaviour)
   if not fn or e.owner.disabled then return end
-  if sched.is_foreign(e.owner) then
+  local caller = sched.running_mod()
+  if caller and caller ~= e.owner.mod then
     -- Another mod's entity: its hook is a callback of its own (its mod pays for it); a mod
     -- over its share of the step runs nothing more in it.
     if e.owner.mod.over then return end
-    return sched.as_own_callback(e.owner, start_hook, e, fn, name, ...)
+    return sched.as_own_callback(e.owner, caller, start_hook, e, fn, name, ...)
   end
   return start_hook(e, fn, name, ...)
 end

@@ -26,7 +26,7 @@ local cocreate = rt.thread_new -- every thread is made through the watchdog (see
 local watch = rt.watch
 local host_hook_thread = rt.host.hook_thread
 local host_script_running = rt.host.script_running
-local math_floor = math.floor
+local math_floor, huge = math.floor, math.huge
 local EPS = Q.EPS
 local BAD_YIELD = "coroutine.yield can only be used inside a coroutine the script created " ..
   "(to wait, use task.wait)"
@@ -276,25 +276,52 @@ function M.call_guarded(fn, ...)
   return table.unpack(results, 1, results.n)
 end
 
+--- The mod of the callback running now (nil between callbacks, or for the host's own inputs).
+function M.running_mod()
+  if internal then return nil end
+  local root = M.root_owner() or ctx.owner
+  return root and root.mod
+end
+
 --- True if work of `owner` started now would run inside another mod's callback.
 function M.is_foreign(owner)
-  if internal or not owner then return false end
-  local root = M.root_owner() or ctx.owner
-  return root ~= nil and root.mod ~= owner.mod
+  if not owner then return false end
+  local mod = M.running_mod()
+  return mod ~= nil and mod ~= owner.mod
 end
 
 --- Runs `f(...)` as a callback of its own, owned by `owner`: its own serial (budget, blame)
 --- and its mod's share, inside the callback running now. For another mod's event handlers
 --- and entity hooks that an emit or a send runs: each mod pays for its own code, and an abort
 --- of one stays in it. `f` must not raise (it starts tasks).
-function M.as_own_callback(owner, f, ...)
+---
+--- What other mods make a mod spend is capped: at most half of its share of a step can go to
+--- callbacks another mod's emits and sends start (per causing mod). Past that, that mod's
+--- emits and sends reach this mod's handlers no more in the step (a `warning` says so once):
+--- an emit loop cannot spend the share of the mod whose handler does the work, and the mod
+--- keeps the other half for its own work.
+--- `cause` is the mod of the callback running now (the caller works it out once per emit).
+function M.as_own_callback(owner, cause, f, ...)
+  local mod = owner.mod
+  local caused = mod.caused
+  if cause and caused[cause] and caused[cause] > mod.step_budget / 2 then
+    if caused[cause] ~= huge then
+      caused[cause] = huge
+      rt.warn(string.format("mod '%s' made mod '%s' spend half its share of the step: its events and sends " ..
+        "reach '%s' no more in this step", cause.name, mod.name, mod.name))
+    end
+    return nil
+  end
   local saved_fixed, saved_root = serial_fixed, root_fixed
   local s1, s2, s3, s4 = rt.watch_save()
   serial_count = serial_count + 1
-  serial_fixed, root_fixed = serial_count, owner
+  local mine = serial_count
+  serial_fixed, root_fixed = mine, owner
   local r = f(...)
   serial_fixed, root_fixed = saved_fixed, saved_root
+  local used = rt.watch_used_by(mine)
   rt.watch_restore(s1, s2, s3, s4)
+  if cause then caused[cause] = (caused[cause] or 0) + used end
   return r
 end
 

@@ -602,6 +602,11 @@ end
 function M.watch_save()
   return watch.seen, watch.used, watch.spent, watch.root
 end
+--- Instructions charged so far to callback serial `s` (0 if it is not the one counted now).
+function M.watch_used_by(s)
+  if watch.seen == s then return watch.used end
+  return 0
+end
 function M.watch_restore(seen, used, spent, root)
   watch.seen, watch.used, watch.spent, watch.root = seen, used, spent, root
 end
@@ -617,6 +622,7 @@ function M.watch_new_step()
   watch.tight = false
   for _, mod in next, M.mods do
     mod.step_used, mod.over, mod.over_reported = 0, false, false
+    if next(mod.caused) then mod.caused = {} end
   end
 end
 
@@ -640,6 +646,7 @@ function M.mod_new(name, step_budget, policy)
   local mod = M.mods[name]
   if not mod then
     mod = { name = name, step_used = 0, over = false, over_reported = false, disabled = false, policy = false,
+            caused = {}, -- causing mod -> instructions its emits and sends made this mod spend this step
 
             step_budget = 5e7, owners = setmetatable({}, { __mode = "k" }),
             loaded = {}, loading = {}, behaviours = {} }

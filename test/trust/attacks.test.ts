@@ -736,8 +736,7 @@ describe('Whose share of the step pays for the attacker\'s work', () => {
 });
 
 describe('Making the victim\'s own code run until it is blamed', () => {
-  // OPEN: another mod's handler is a callback of its own, paid from its own mod's share: a mod that emits in a loop can spend the share of the mod whose handler does the work (the opposite choice lets a mod that subscribes in bulk spend the emitter's).
-  it.skip('an emit loop on an event whose victim handler does real work is blamed on the emitter', async () => {
+  it('an emit loop on an event whose victim handler does real work is blamed on the emitter', async () => {
     const m = await twoMods();
     m.rt.runSource('events.on("work", function() local s = 0 for i = 1, 300 do s = s + i end end)', 'victim2.lua', { mod: 'victim' });
     m.attack('while true do events.emit("work") end');
@@ -746,9 +745,7 @@ describe('Making the victim\'s own code run until it is blamed', () => {
     expect(m.errors.map((e) => [e.kind, e.owner])).toEqual([['timeout', 'script:attack.lua']]);
   });
 
-  // OPEN: as for emits: another mod's entity hook is a callback of its own, paid from its own
-  // mod's share, so a send loop can spend the share of the mod whose hook does the work.
-  it.skip('an entity:send loop to the victim\'s entity is blamed on the sender', async () => {
+  it('an entity:send loop to the victim\'s entity is blamed on the sender', async () => {
     const m = await twoMods({
       scriptRoots: [new MapScriptLoader({ ...GAME_MODULES,
         'listener.lua': 'return { on_event = function(self, name) local s = 0 for i = 1, 300 do s = s + i end end }' }, 'game')],
