@@ -1,6 +1,6 @@
 // moonstep public API. Everything not exported here is internal.
 export { Runtime } from './runtime/Runtime';
-export type { RuntimeOptions, RuntimeLimits, RuntimeStats, HostAsyncFunction, RunawayPolicy, InspectorSnapshot, StepProfile, ReplayLog, LevelSource } from './runtime/Runtime';
+export type { RuntimeOptions, RuntimeLimits, ModOptions, RuntimeStats, HostAsyncFunction, RunawayPolicy, InspectorSnapshot, StepProfile, ReplayLog, LevelSource } from './runtime/Runtime';
 export { AssetCatalog } from './assets/AssetCatalog';
 export type { AssetManifest, AssetInfo, AssetLoader, AssetProgress, LoadedAsset } from './assets/AssetCatalog';
 export { InputState } from './input/InputState';

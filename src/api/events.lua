@@ -110,7 +110,8 @@ local function dispatch(name, args)
     local mod = record.owner and record.owner.mod
     local foreign = emitter_mod ~= nil and mod ~= nil and mod ~= emitter_mod
     -- Another mod's handler costs this emit only this check when that mod is over its
-    -- share of the step or disabled (it runs nothing more in it).
+    -- share of the step or disabled (as_own_callback would refuse it anyway; this early
+    -- out also keeps a once-handler connected).
     if foreign and (mod.over or mod.disabled) then goto skip end
     if not record.released then
       if record.once or record.waiter then disconnect(record) end

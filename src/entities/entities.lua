@@ -209,9 +209,7 @@ local function run_hook(e, name, ...)
   if not fn or e.owner.disabled then return end
   local caller = sched.running_mod()
   if caller and caller ~= e.owner.mod then
-    -- Another mod's entity: its hook is a callback of its own (its mod pays for it); a mod
-    -- over its share of the step runs nothing more in it.
-    if e.owner.mod.over then return end
+    -- Another mod's entity: its hook is a callback of its own (its mod pays for it).
     return sched.as_own_callback(e.owner, caller, start_hook, e, fn, name, ...)
   end
   return start_hook(e, fn, name, ...)

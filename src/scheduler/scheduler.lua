@@ -283,13 +283,6 @@ function M.running_mod()
   return root and root.mod
 end
 
---- True if work of `owner` started now would run inside another mod's callback.
-function M.is_foreign(owner)
-  if not owner then return false end
-  local mod = M.running_mod()
-  return mod ~= nil and mod ~= owner.mod
-end
-
 --- Runs `f(...)` as a callback of its own, owned by `owner`: its own serial (budget, blame)
 --- and its mod's share, inside the callback running now. For another mod's event handlers
 --- and entity hooks that an emit or a send runs: each mod pays for its own code, and an abort
@@ -303,6 +296,7 @@ end
 --- `cause` is the mod of the callback running now (the caller works it out once per emit).
 function M.as_own_callback(owner, cause, f, ...)
   local mod = owner.mod
+  if mod.over or mod.disabled then return nil end -- a mod over its share runs nothing more in the step
   local caused = mod.caused
   if cause and caused[cause] and caused[cause] > mod.step_budget / 2 then
     if caused[cause] ~= huge then

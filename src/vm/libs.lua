@@ -666,41 +666,32 @@ function S.find(s, p, init, plain)
   return s_find(s, p, init, plain)
 end
 
-local function match_slow(s, p, init)
-  s = to_str(s, 1, "string.match")
-  p = to_str(p, 2, "string.match")
-  init = opt_int(init, 3, "string.match", 1)
-  guard("string.match", s, p, false, false, 3)
-  return finish("string.match", pcall(call_c, s_match, s, p, init))
+--- string.match and string.gmatch: the pattern guarded and charged (gmatch for the whole
+--- iteration, when the iterator is made: the iterator is called by the script's own loop, so
+--- its errors carry the loop's line). Irregular patterns go through C under pcall so that C's
+--- own errors are re-raised at the caller's line.
+local function matcher(fname, cfn, iterating)
+  local function slow(s, p, init)
+    s = to_str(s, 1, fname)
+    p = to_str(p, 2, fname)
+    init = opt_int(init, 3, fname, 1)
+    guard(fname, s, p, iterating, iterating, 3)
+    return finish(fname, pcall(call_c, cfn, s, p, init))
+  end
+  return function(s, p, init)
+    if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and math_type(init) ~= "integer") then
+      return slow(s, p, init)
+    end
+    local info = guard(fname, s, p, iterating, iterating, 3)
+    if not iterating and not info.regular then
+      return finish(fname, pcall(call_c, cfn, s, p, init))
+    end
+    return cfn(s, p, init)
+  end
 end
 
-function S.match(s, p, init)
-  if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and math_type(init) ~= "integer") then
-    return match_slow(s, p, init)
-  end
-  if not guard("string.match", s, p, false, false, 3).regular then
-    return finish("string.match", pcall(call_c, s_match, s, p, init))
-  end
-  return s_match(s, p, init)
-end
-
--- gmatch's iterator is called by the script's own loop (its errors carry the loop's line);
--- the whole iteration's worst case is charged when the iterator is made.
-local function gmatch_slow(s, p, init)
-  s = to_str(s, 1, "string.gmatch")
-  p = to_str(p, 2, "string.gmatch")
-  init = opt_int(init, 3, "string.gmatch", 1)
-  guard("string.gmatch", s, p, true, true, 3)
-  return finish("string.gmatch", pcall(call_c, s_gmatch, s, p, init))
-end
-
-function S.gmatch(s, p, init)
-  if type(s) ~= "string" or type(p) ~= "string" or (init ~= nil and math_type(init) ~= "integer") then
-    return gmatch_slow(s, p, init)
-  end
-  guard("string.gmatch", s, p, true, true, 3)
-  return s_gmatch(s, p, init)
-end
+S.match = matcher("string.match", s_match, false)
+S.gmatch = matcher("string.gmatch", s_gmatch, true)
 
 -- gsub: a string replacement's output is bounded up front (each %-escape copies a capture or
 -- the match; matches do not overlap, so each escape adds at most n bytes over the call, plus
