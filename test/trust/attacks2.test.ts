@@ -138,3 +138,189 @@ describe('Read-only views', () => {
     expect(m.prints).toContain('v2 n\t0\tsuspended');
   });
 });
+
+describe('events.wait on another mod\'s event (blame)', () => {
+  it('waiters that burn under the callback budget are not blamed on the victim, nor get it disabled (2 mods)', async () => {
+    const m = await twoMods();
+    m.attack('for i = 1, 30 do task.spawn(function() while true do events.wait("victim_ping") for j = 1, 1.5e6 do end end end) end');
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('a waiter that allocates until out of memory after the victim\'s emit is not blamed on the victim', async () => {
+    const m = await twoMods();
+    m.attack('task.spawn(function() events.wait("victim_ping") local t = {} while true do t[#t + 1] = { 1, 2, 3, 4 } end end)');
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('a handler that allocates until out of memory during the victim\'s emit is not blamed on the victim', async () => {
+    const m = await twoMods();
+    m.attack('events.on("victim_ping", function() local t = {} while true do t[#t + 1] = { 1, 2, 3, 4 } end end)');
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('an entity task that waits for the victim\'s event and then burns is not blamed on the victim (7 mods)', async () => {
+    const m = await sevenMods({ 'w.lua': 'return { init = function(self) while true do events.wait("victim_ping") for j = 1, 1.8e6 do end end end }' });
+    m.attack('entities.spawn("w")');
+    m.steps(12);
+    expectSafe(m);
+  });
+
+  it('a waiter with <close> that loops is not blamed on the victim (7 mods)', async () => {
+    const m = await sevenMods();
+    m.attack(`task.spawn(function() while true do
+        local x <close> = setmetatable({}, { __close = function() for j = 1, 1.8e6 do end end })
+        events.wait("victim_ping") end end)`);
+    m.steps(12);
+    expectSafe(m);
+  });
+
+  it('a waiter that emits the victim\'s event again (re-entrant) does not break the victim\'s count', async () => {
+    const m = await twoMods();
+    m.attack('for i = 1, 50 do task.spawn(function() while true do events.wait("victim_ping") events.emit("ping") end end) end');
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('a waiter acting inside the victim\'s emit cannot cancel the victim\'s timers', async () => {
+    const m = await twoMods();
+    m.attack('task.spawn(function() events.wait("victim_ping") for id = 1, 200 do clearTimeout(id) clearInterval(id) end end)');
+    m.steps(20);
+    expectSafe(m);
+  });
+});
+
+describe('Chunk names and entity names', () => {
+  it('a loop in a chunk the attacker loads under the victim\'s chunk name is blamed on the attacker', async () => {
+    const m = await twoMods();
+    m.attack('setTimeout(function() load("while true do end", "@victim.lua")() end, 0)');
+    m.steps(20);
+    expectSafe(m);
+    expect(m.errors.length).toBe(1);
+  });
+});
+
+describe('Views, more', () => {
+  it('a view\'s methods cannot be called on the victim\'s entity through a stolen method table', async () => {
+    const m = await twoMods();
+    m.attack(`local v = entities.find("victim_entity")
+      local d, s = v.destroy, v.send
+      print("d", pcall(d, v))
+      for k, f in pairs(getmetatable(entities) or {}) do end
+      local ok, mt = pcall(getmetatable, v) print("mt", mt)`);
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('a victim field holding the victim\'s own entity, read through the view, stays read-only', async () => {
+    const m = await twoMods();
+    m.rt.runSource('local e = entities.spawn("counter", { name = "v2" }) e.me = e e.other = entities.find("victim_entity")', 'v2.lua', { mod: 'victim' });
+    m.attack(`local v = entities.find("v2")
+      print("w", pcall(function() v.me.n = -1 end), pcall(function() v.other.n = -1 end), pcall(function() v.other:destroy() end))`);
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('__gc, __close and __mode on views do not run attacker code as the victim', async () => {
+    const m = await twoMods();
+    m.attack(`local v = entities.find("victim_entity")
+      print(pcall(setmetatable, v, {}))
+      print(pcall(debug and debug.setmetatable or error, v, {}))
+      do local c <close> = v end`);
+    m.steps(20);
+    expectSafe(m);
+  });
+});
+
+describe('Waiters resumed inside another mod\'s emit (severe)', () => {
+  it('one events.wait loop under the callback budget gets the whole victim mod disabled (7 mods, 40 steps)', async () => {
+    const m = await sevenMods();
+    m.attack('task.spawn(function() while true do events.wait("victim_ping") for j = 1, 1.8e6 do end end end)');
+    m.steps(40);
+    expect(victimDisabled(m)).toEqual([]);
+    m.expectVictimIntact();
+  });
+
+  it('waiters on "ping" (a handler the victim has, that another mod emits) are not charged to that mod', async () => {
+    const m = await sevenMods();
+    // m1 emits ping each step; the attacker's waiter burns in m1's emit.
+    m.rt.runSource('setInterval(function() events.emit("ping") end, 16)', 'm1.lua', { mod: 'm1' });
+    m.attack('task.spawn(function() while true do events.wait("ping") for j = 1, 1.8e6 do end end end)');
+    m.steps(40);
+    expect(m.warnings.filter((w) => /m1/.test(w) && /disabled/.test(w))).toEqual([]);
+    expectSafe(m);
+  });
+
+  it('a trigger area\'s task waiting for the victim\'s event is not charged to the victim (7 mods)', async () => {
+    const m = await sevenMods({ 'area.lua': `return { on_enter = function(self, other)
+        while true do events.wait("victim_ping") for j = 1, 1.8e6 do end end end }` });
+    m.attack('entities.spawn("area", { name = "area", x = 0, y = 0, width = 100, height = 100 })');
+    m.steps(40);
+    expectSafe(m);
+  });
+});
+
+describe('require and load', () => {
+  it('package.loaded and package.searchers changes stay in the attacker\'s mod', async () => {
+    const m = await twoMods();
+    m.attack(`local vec = require("util.vec")
+      pcall(function() package.loaded["util.vec"] = { length = function() return -1 end } end)
+      pcall(function() package.preload["util.vec"] = function() return { length = function() return -1 end } end end)
+      pcall(function() table.insert(package.searchers, 1, function() return function() return { length = function() return -1 end } end end) end)
+      pcall(function() package.path = "" end)
+      pcall(function() vec.length = nil end)`);
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('a module required under a name with dots and slashes does not reach the victim\'s loader', async () => {
+    const m = await twoMods();
+    m.attack(`for _, n in ipairs({ "../victim/x", "victim.lua", "@victim", "..", "", ".util.vec", "util..vec", "util/vec", string.rep("a.", 5000) }) do
+        print("req", pcall(require, n)) end`);
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('load with an environment whose __index loops, or a view as environment, is stopped in the attacker', async () => {
+    const m = await twoMods();
+    m.attack(`setTimeout(function()
+        local env = setmetatable({}, { __index = function() while true do end end })
+        pcall(load("return x", "x", "t", env))
+      end, 0)
+      local v = entities.find("victim_entity")
+      print("envview", pcall(load("n = 5 return n", "y", "t", v)))
+      print("binary", pcall(load, string.dump and string.dump(function() end) or "", "b", "b"))`);
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('a module whose top level waits for the victim\'s event and then burns is not charged to the victim (7 mods)', async () => {
+    const m = await sevenMods({ 'slow.lua': 'events.wait("victim_ping") for j = 1, 1.8e6 do end return {}' });
+    m.attack('task.spawn(function() require("slow") end)');
+    m.steps(40);
+    expectSafe(m);
+  });
+});
+
+describe('Memory during bookkeeping', () => {
+  it('an attacker near the memory cap whose handler allocates in the victim\'s emit does not fail the victim\'s emit', async () => {
+    const m = await twoMods();
+    m.attack(`hold = {}
+      pcall(function() while true do hold[#hold + 1] = string.rep("x", 4096) .. #hold end end)
+      events.on("victim_ping", function() local t = {} for i = 1, 1e5 do t[i] = {} end end)`);
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('a waiter that allocates near the cap in the victim\'s emit does not fail the victim', async () => {
+    const m = await twoMods();
+    m.attack(`hold = {}
+      pcall(function() while true do hold[#hold + 1] = string.rep("y", 4096) .. #hold end end)
+      for i = 1, 10 do hold[#hold] = nil end
+      for i = 1, 50 do task.spawn(function() while true do events.wait("victim_ping") local t = {} for j = 1, 1e4 do t[j] = {} end end end) end`);
+    m.steps(20);
+    expectSafe(m);
+  });
+});
