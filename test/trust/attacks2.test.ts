@@ -324,3 +324,33 @@ describe('Memory during bookkeeping', () => {
     expectSafe(m);
   });
 });
+
+describe('Threads reachable through views', () => {
+  it('a running task\'s thread the victim stores on its entity cannot be cancelled by the attacker', async () => {
+    const m = await twoMods();
+    m.rt.runSource(`local e = entities.spawn("counter", { name = "v2" })
+      task.spawn(function() e.co = coroutine.running() while true do task.wait() e.ticks = (e.ticks or 0) + 1 end end)`, 'v2.lua', { mod: 'victim' });
+    m.attack('local v = entities.find("v2") print("cancel", pcall(task.cancel, v.co))');
+    m.steps(5);
+    m.rt.runSource('print("v2 ticks", entities.find("v2").ticks)', 'v3.lua', { mod: 'victim' });
+    expect(m.prints).toContain('v2 ticks\t5');
+  });
+
+  it('a victim coroutine read through a view cannot be adopted with task.spawn', async () => {
+    const m = await twoMods();
+    m.rt.runSource(`local e = entities.spawn("counter", { name = "v2" })
+      e.gen = coroutine.create(function() while true do e.n = e.n + 1000 coroutine.yield() end end)`, 'v2.lua', { mod: 'victim' });
+    m.attack('local v = entities.find("v2") print("adopt", pcall(task.spawn, v.gen))');
+    m.rt.runSource('local e = entities.find("v2") print("v2", e.n, coroutine.status(e.gen))', 'v3.lua', { mod: 'victim' });
+    expect(m.prints).toContain('v2\t0\tsuspended');
+  });
+
+  it('task.await on a victim task adopted through a view does not resume in the victim\'s context', async () => {
+    const m = await sevenMods();
+    m.rt.runSource(`local e = entities.spawn("counter", { name = "v2" })
+      task.spawn(function() e.co = coroutine.running() task.wait(0.05) end)`, 'v2.lua', { mod: 'victim' });
+    m.attack('local v = entities.find("v2") task.spawn(function() print("await", pcall(task.await, v.co)) for j = 1, 1.8e6 do end end)');
+    m.steps(40);
+    expectSafe(m);
+  });
+});
