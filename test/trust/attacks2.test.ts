@@ -354,3 +354,27 @@ describe('Threads reachable through views', () => {
     expectSafe(m);
   });
 });
+
+describe('Memory during bookkeeping, 2', () => {
+  it('20,000 handlers on the victim\'s event plus a full heap do not make the victim\'s emit run out of memory', async () => {
+    const m = await twoMods();
+    m.attack(`for i = 1, 20000 do events.on("victim_ping", function() end) end
+      hold = {}
+      pcall(function() while true do hold[#hold + 1] = string.rep("z", 1024) .. #hold end end)
+      pcall(function() while true do hold[#hold + 1] = {} end end)`);
+    m.steps(20);
+    expectSafe(m);
+  });
+
+  it('a full heap does not make the victim\'s interval rescheduling or entity update fail', async () => {
+    const m = await twoMods();
+    m.attack(`hold = {}
+      setInterval(function()
+        pcall(function() while true do hold[#hold + 1] = string.rep("w", 256) .. #hold end end)
+        pcall(function() while true do hold[#hold + 1] = {} end end)
+        pcall(function() while true do hold[#hold + 1] = 1 end end)
+      end, 16)`);
+    m.steps(20);
+    expectSafe(m);
+  });
+});
