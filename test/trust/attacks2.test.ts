@@ -382,3 +382,20 @@ describe('Memory during bookkeeping, 2', () => {
     expectSafe(m);
   });
 });
+
+describe('Waiters with the default budgets', () => {
+  it('with default instructionBudget and stepInstructionBudget (7 mods), a waiter does not get the emitting victim disabled', async () => {
+    const m = await twoMods({
+      instructionBudget: 1e7,
+      mods: [
+        { name: 'attacker', scripts: [] },
+        { name: 'victim', scripts: [] },
+        ...['m1', 'm2', 'm3', 'm4', 'm5'].map((name) => ({ name, scripts: [] })),
+      ],
+    });
+    m.attack('task.spawn(function() while true do events.wait("victim_ping") for j = 1, 8e6 do end end end)');
+    m.steps(12);
+    expect(victimDisabled(m)).toEqual([]);
+    m.expectVictimIntact();
+  });
+});
