@@ -399,3 +399,15 @@ describe('Waiters with the default budgets', () => {
     m.expectVictimIntact();
   });
 });
+
+describe('Waiters woken by the game', () => {
+  it('a waiter woken by the game\'s own emit does not get the game\'s scripts stopped (7 mods)', async () => {
+    const m = await sevenMods();
+    m.rt.runSource('n_game = 0 setInterval(function() events.emit("tick") n_game = n_game + 1 print("game tick " .. n_game) end, 16)', 'game_main.lua');
+    m.attack('task.spawn(function() while true do events.wait("tick") for j = 1, 1.8e6 do end end end)');
+    m.steps(20);
+    expect(m.prints.filter((p) => p.startsWith('game tick')).length).toBe(20);
+    expect(m.errors.filter((e) => /game_main/.test(e.owner))).toEqual([]);
+    expectSafe(m);
+  });
+});
