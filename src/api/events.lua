@@ -97,6 +97,11 @@ local new_handler_task = rt.critical(function(record)
   return t
 end)
 
+local resume_waiter = rt.critical(function(waiter, args)
+  sched.cancel_wake(waiter)
+  sched.resume_task(waiter, unpack(args, 1, args.n))
+end)
+
 local start_handler = rt.critical(function(record, args)
   sched.resume_task(new_handler_task(record), unpack(args, 1, args.n))
 end)
@@ -118,8 +123,9 @@ local function dispatch(name, args)
       local waiter = record.waiter
       if waiter then
         if waiter.status == "suspended" then
-          sched.cancel_wake(waiter)
-          sched.resume_task(waiter, unpack(args, 1, args.n))
+          -- Another mod's waiter resumes as a callback of its own, like its handlers.
+          if foreign then sched.as_own_callback(record.owner, emitter_mod, resume_waiter, waiter, args)
+          else resume_waiter(waiter, args) end
         end
       elseif foreign then
         -- Another mod's handler: a callback of its own (its mod pays, an abort stays in it).

@@ -762,14 +762,22 @@ end
 
 --- The read-only view of `v` for a mod that does not own it (other values as they are).
 function view_of(v)
-  if type(v) ~= "table" then return v end
+  local t = type(v)
+  -- Another mod's functions and coroutines are not reachable: calling one would act with that
+  -- mod's authority, resuming or cancelling one would stop its work.
+  if t == "function" or t == "thread" then return nil end
+  if t ~= "table" then return v end
   local view = views[v]
   if view then return view end
   local e = record_of[v]
   if e then
     local real = v
     view = setmetatable({}, {
-      __index = function(_, k) return view_of(real[k]) end,
+      __index = function(_, k)
+        local v = real[k]
+        if methods[k] == v then return v end -- the entity methods (they refuse what a view may not do)
+        return view_of(v)
+      end,
       __newindex = refuse_entity,
       __len = function() return rawlen(real) end,
       __pairs = function(p) return function(_, k) local nk, nv = next(real, k) return nk, view_of(nv) end, p, nil end,
